@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HRUN_CHECK_H
+#define HRUN_CHECK_H
+
+/*
+ * Security audit of an OCI config.json ("hrun check", and the rule engine
+ * behind launch policies, see policy.h).
+ *
+ * The checker works on the RAW JSON document, not on struct hrun_spec, so
+ * it can audit any config (hrun spec, Podman, containerd, hand-written),
+ * including ones hrun's own parser would refuse. Wrongly typed fields are
+ * treated as absent; the checker never fails on content, only on memory.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+enum check_severity {
+	CHECK_SEV_NONE = 0, /* only as a --fail-on threshold: never fail */
+	CHECK_SEV_LOW,
+	CHECK_SEV_MEDIUM,
+	CHECK_SEV_HIGH,
+	CHECK_SEV_CRITICAL,
+};
+
+struct check_finding {
+	const char *rule;              /* stable id, e.g. "HR-USER-ROOT" (static) */
+	size_t rule_index;             /* position in the rule table (ordering) */
+	enum check_severity severity;
+	char *path;                    /* JSON path, e.g. "process.capabilities.bounding[0]" */
+	char *detail;                  /* short subject ("CAP_SYS_ADMIN"), may be NULL */
+	char *message;                 /* one sentence: the problem */
+	const char *fix;               /* one sentence: the remedy (static) */
+};
+
+struct check_report {
+	struct check_finding *findings; /* sorted: rule table order, then path */
+	size_t n_findings;
+	size_t counts[CHECK_SEV_CRITICAL + 1]; /* per severity */
+};
+
+enum check_lsm_mode {
+	CHECK_LSM_PROBE = 0, /* look at /sys/kernel/security/apparmor, /sys/fs/selinux */
+	CHECK_LSM_NONE,      /* host has no LSM: never report HR-LSM-NONE */
+	CHECK_LSM_APPARMOR,  /* pretend AppArmor is enabled (tests) */
+	CHECK_LSM_SELINUX,   /* pretend SELinux is enabled (tests) */
+};
+
+struct check_options {
+	/* Capabilities ("CAP_NET_BIND_SERVICE") that never produce a
+	 * HR-CAP-* finding. NULL-terminated; NULL = check_default_allowed_caps. */
+	const char *const *allowed_caps;
+	enum check_lsm_mode lsm;
+};
+
+/* { "CAP_NET_BIND_SERVICE", NULL } */
+extern const char *const check_default_allowed_caps[];
+
+/* Audit CONFIG (the whole config.json object). OPTS may be NULL (defaults).
+ * On success fills *RET (free with check_report_clear) and returns 0;
+ * returns -ENOMEM (message recorded) on allocation failure and -EINVAL when
+ * CONFIG is not a JSON object. */
+int check_config(json_t *config, const struct check_options *opts, struct check_report *ret);
+
+void check_report_clear(struct check_report *r);
+
+/* 100 - 40*critical - 15*high - 5*medium - 1*low, floored at 0. */
+int check_score(const struct check_report *r);
+
+/* "critical", "high", "medium", "low", "none" */
+const char *check_severity_name(enum check_severity s);
+/* Parse one of the names above; -EINVAL (recorded) otherwise. */
+int check_severity_parse(const char *name, enum check_severity *ret);
+
+/* Is ID a known rule id? */
+bool check_rule_known(const char *id);
+/* Rule table (for documentation and policy validation): number of rules
+ * and the id / default severity / title of rule I. */
+size_t check_rule_count(void);
+const char *check_rule_id(size_t i);
+const char *check_rule_title(size_t i);
+
+/* Is NAME ("CAP_SYS_ADMIN") a capability name the checker knows? */
+bool check_cap_known(const char *name);
+
+/* {"config", "score", "summary": {...}, "findings": [...]}; NULL on ENOMEM. */
+json_t *check_report_to_json(const struct check_report *r, const char *config_path);
+
+/* Aligned text report plus the summary line; COLOR adds ANSI colours.
+ * Returns 0 or -EIO (recorded) on a write error. */
+int check_report_print_text(FILE *out, const struct check_report *r, bool color);
+
+/* Read and parse a JSON file ("-" = stdin) into *RET. */
+int check_load_json(const char *path, json_t **ret);
+
+/*
+ * "hrun check [--bundle DIR | FILE] [--format text|json] [--fail-on SEV]"
+ * argv[0] = "check". Prints the report on stdout. Returns 0 when no finding
+ * reaches the --fail-on threshold (default high), 1 when one does, and a
+ * negative errno (message recorded) on usage or I/O errors.
+ */
+int check_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HRUN_SECCOMP_H
+#define HRUN_SECCOMP_H
+
+#include <linux/filter.h>
+
+#include "hrun/spec.h"
+
+/*
+ * The filter is compiled ONCE, in the runtime process before clone, into a
+ * classic-BPF program; the container child only loads it (one syscall,
+ * nothing left to allocate or fail after the user switch).
+ */
+struct hrun_bpf {
+	struct sock_fprog prog; /* prog.filter is malloc'd */
+	unsigned flags;         /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+};
+
+/* Compile SPEC into RET. Unknown syscall names are skipped (as runc and crun
+ * do, so profiles written for newer kernels still load); unknown
+ * architectures, actions or argument indexes are errors. */
+int seccomp_compile(const struct hrun_seccomp *spec, struct hrun_bpf *ret);
+
+/* Install the compiled program in the calling thread (seccomp(2) with
+ * ret->flags, falling back to prctl when flags are 0). Requires
+ * no_new_privs or CAP_SYS_ADMIN. */
+int seccomp_install(const struct hrun_bpf *bpf);
+
+void seccomp_bpf_clear(struct hrun_bpf *bpf);
+
+/* Names for features.json: known actions, operators, architectures, flags
+ * (NULL-terminated static arrays). */
+extern const char *const seccomp_known_actions[];
+extern const char *const seccomp_known_operators[];
+extern const char *const seccomp_known_archs[];
+extern const char *const seccomp_known_flags[];
+
+#endif

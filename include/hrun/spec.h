@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HRUN_SPEC_H
+#define HRUN_SPEC_H
+
+/*
+ * config.json as typed C structs. spec.c is the only jansson user that
+ * reads config.json; everything after parsing works on these structs.
+ * Every field the runtime-spec defines for Linux is either represented
+ * here or rejected by the parser with a one-line error (never ignored).
+ *
+ * Conventions:
+ *   - strings are NUL-terminated and owned by the spec; NULL = absent;
+ *   - string lists are NULL-terminated arrays (char **), NULL = absent;
+ *   - counted arrays are (ptr, n_*) pairs;
+ *   - has_* flags mark optional scalars that were present.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#define HRUN_OCI_VERSION "1.2.0"
+
+struct hrun_kv {
+	char *key;
+	char *value;
+};
+
+struct hrun_id_map {
+	uint32_t container_id;
+	uint32_t host_id;
+	uint32_t size;
+};
+
+enum hrun_propagation {
+	HRUN_PROP_NONE = 0, /* not given */
+	HRUN_PROP_PRIVATE,
+	HRUN_PROP_RPRIVATE,
+	HRUN_PROP_SHARED,
+	HRUN_PROP_RSHARED,
+	HRUN_PROP_SLAVE,
+	HRUN_PROP_RSLAVE,
+	HRUN_PROP_UNBINDABLE,
+	HRUN_PROP_RUNBINDABLE,
+};
+
+struct hrun_mount {
+	char *destination; /* absolute path inside the container */
+	char *type;        /* NULL: "none"/bind */
+	char *source;      /* NULL allowed for some types */
+	unsigned long flags;       /* MS_* set by options (MS_RDONLY, MS_NOSUID, MS_BIND, MS_REC, ...) */
+	unsigned long clear_flags; /* MS_* explicitly cleared (rw, suid, dev, exec, ...) */
+	enum hrun_propagation propagation;
+	char *data;    /* remaining fs-specific options joined by ',' (e.g. "size=64m,mode=1777"); NULL if none */
+	bool recursive_ro; /* "rro" */
+	struct hrun_id_map *uid_mappings; /* idmapped mounts: parsed, runtime may refuse */
+	size_t n_uid_mappings;
+	struct hrun_id_map *gid_mappings;
+	size_t n_gid_mappings;
+};
+
+/* capability sets as bit masks of CAP_* numbers (bit n = capability n) */
+struct hrun_caps {
+	uint64_t bounding;
+	uint64_t effective;
+	uint64_t permitted;
+	uint64_t inheritable;
+	uint64_t ambient;
+};
+
+struct hrun_rlimit {
+	int resource; /* RLIMIT_* */
+	uint64_t soft;
+	uint64_t hard;
+};
+
+struct hrun_user {
+	uint32_t uid;
+	uint32_t gid;
+	bool has_umask;
+	mode_t umask;
+	gid_t *additional_gids;
+	size_t n_additional_gids;
+	char *username; /* "username" (Windows-only in the spec): must be absent on Linux */
+};
+
+struct hrun_process {
+	bool terminal;
+	bool has_console_size;
+	unsigned console_height;
+	unsigned console_width;
+	struct hrun_user user;
+	char **args; /* required, at least one element */
+	char **env;  /* may be NULL */
+	char *cwd;   /* required, absolute */
+	bool has_caps;
+	struct hrun_caps caps;
+	struct hrun_rlimit *rlimits;
+	size_t n_rlimits;
+	bool no_new_privileges;
+	bool has_oom_score_adj;
+	int oom_score_adj;
+	/* apparmorProfile, selinuxLabel, ioPriority, scheduler, execCPUAffinity:
+	 * rejected by the parser unless empty/absent. */
+};
+
+enum hrun_ns_type {
+	HRUN_NS_USER = 0, /* order matters: user first */
+	HRUN_NS_MOUNT,
+	HRUN_NS_PID,
+	HRUN_NS_NET,
+	HRUN_NS_IPC,
+	HRUN_NS_UTS,
+	HRUN_NS_CGROUP,
+	HRUN_NS_TIME,
+	HRUN_NS_COUNT,
+};
+
+struct hrun_namespace {
+	bool enabled; /* listed in linux.namespaces */
+	char *path;   /* join this one instead of creating; NULL = new */
+};
+
+struct hrun_device {
+	char *path; /* absolute path in the container */
+	char type;  /* 'c', 'b', 'u' or 'p' */
+	int64_t major;
+	int64_t minor;
+	bool has_file_mode;
+	mode_t file_mode;
+	bool has_uid;
+	uint32_t uid;
+	bool has_gid;
+	uint32_t gid;
+};
+
+struct hrun_dev_rule {
+	bool allow;
+	char type;     /* 'a', 'c' or 'b' ('a' when absent) */
+	int64_t major; /* -1 = any */
+	int64_t minor; /* -1 = any */
+	char access[4]; /* subset of "rwm", "rwm" when absent */
+};
+
+struct hrun_throttle {
+	int64_t major;
+	int64_t minor;
+	uint64_t rate;
+};
+
+struct hrun_weight_device {
+	int64_t major;
+	int64_t minor;
+	bool has_weight;
+	uint16_t weight;
+	bool has_leaf_weight;
+	uint16_t leaf_weight;
+};
+
+struct hrun_hugepage_limit {
+	char *page_size; /* e.g. "2MB" */
+	uint64_t limit;
+};
+
+struct hrun_resources {
+	struct hrun_dev_rule *devices;
+	size_t n_devices;
+
+	/* memory (bytes; -1 = unlimited where the spec allows it) */
+	bool has_mem_limit;
+	int64_t mem_limit;
+	bool has_mem_reservation;
+	int64_t mem_reservation;
+	bool has_mem_swap;
+	int64_t mem_swap;
+	bool has_mem_swappiness;
+	uint64_t mem_swappiness;
+	bool has_mem_disable_oom_killer;
+	bool mem_disable_oom_killer;
+	bool has_mem_use_hierarchy;
+	bool mem_use_hierarchy;
+	bool has_mem_check_before_update;
+	bool mem_check_before_update;
+	/* kernel, kernelTCP: deprecated; parser rejects non-zero values */
+
+	/* cpu */
+	bool has_cpu_shares;
+	uint64_t cpu_shares;
+	bool has_cpu_quota;
+	int64_t cpu_quota;
+	bool has_cpu_burst;
+	uint64_t cpu_burst;
+	bool has_cpu_period;
+	uint64_t cpu_period;
+	bool has_cpu_rt_runtime;
+	int64_t cpu_rt_runtime;
+	bool has_cpu_rt_period;
+	uint64_t cpu_rt_period;
+	char *cpu_cpus;
+	char *cpu_mems;
+	bool has_cpu_idle;
+	int64_t cpu_idle;
+
+	/* pids */
+	bool has_pids_limit;
+	int64_t pids_limit; /* <= 0 = unlimited ("max") */
+
+	/* blockIO */
+	bool has_blkio_weight;
+	uint16_t blkio_weight;
+	bool has_blkio_leaf_weight;
+	uint16_t blkio_leaf_weight;
+	struct hrun_weight_device *blkio_weight_device;
+	size_t n_blkio_weight_device;
+	struct hrun_throttle *blkio_read_bps;
+	size_t n_blkio_read_bps;
+	struct hrun_throttle *blkio_write_bps;
+	size_t n_blkio_write_bps;
+	struct hrun_throttle *blkio_read_iops;
+	size_t n_blkio_read_iops;
+	struct hrun_throttle *blkio_write_iops;
+	size_t n_blkio_write_iops;
+
+	struct hrun_hugepage_limit *hugepage_limits;
+	size_t n_hugepage_limits;
+
+	/* network (classID, priorities): cgroup v1 only; parser rejects */
+	/* rdma: parser rejects unless empty */
+
+	struct hrun_kv *unified;
+	size_t n_unified;
+};
+
+enum hrun_seccomp_action {
+	HRUN_SCMP_KILL = 0, /* SCMP_ACT_KILL / SCMP_ACT_KILL_THREAD */
+	HRUN_SCMP_KILL_PROCESS,
+	HRUN_SCMP_TRAP,
+	HRUN_SCMP_ERRNO,
+	HRUN_SCMP_TRACE,
+	HRUN_SCMP_ALLOW,
+	HRUN_SCMP_LOG,
+	HRUN_SCMP_NOTIFY,
+};
+
+enum hrun_seccomp_op {
+	HRUN_SCMP_CMP_NE = 0,
+	HRUN_SCMP_CMP_LT,
+	HRUN_SCMP_CMP_LE,
+	HRUN_SCMP_CMP_EQ,
+	HRUN_SCMP_CMP_GE,
+	HRUN_SCMP_CMP_GT,
+	HRUN_SCMP_CMP_MASKED_EQ,
+};
+
+struct hrun_seccomp_arg {
+	unsigned index; /* 0..5 */
+	uint64_t value;
+	uint64_t value_two;
+	enum hrun_seccomp_op op;
+};
+
+struct hrun_seccomp_rule {
+	char **names; /* NULL-terminated, at least one */
+	enum hrun_seccomp_action action;
+	bool has_errno_ret;
+	unsigned errno_ret;
+	struct hrun_seccomp_arg *args;
+	size_t n_args;
+};
+
+/* seccomp flags (linux.seccomp.flags) */
+#define HRUN_SECCOMP_FLAG_LOG (1u << 0)
+#define HRUN_SECCOMP_FLAG_SPEC_ALLOW (1u << 1)
+#define HRUN_SECCOMP_FLAG_WAIT_KILLABLE_RECV (1u << 2)
+
+struct hrun_seccomp {
+	enum hrun_seccomp_action default_action;
+	bool has_default_errno_ret;
+	unsigned default_errno_ret;
+	char **architectures; /* "SCMP_ARCH_X86_64", ... verbatim (validated) */
+	unsigned flags;       /* HRUN_SECCOMP_FLAG_* */
+	struct hrun_seccomp_rule *syscalls;
+	size_t n_syscalls;
+	/* listenerPath/listenerMetadata: rejected (no notify support) */
+};
+
+struct hrun_hook {
+	char *path; /* absolute */
+	char **args;
+	char **env;
+	bool has_timeout;
+	int timeout; /* seconds, > 0 */
+};
+
+enum hrun_hook_kind {
+	HRUN_HOOK_PRESTART = 0,
+	HRUN_HOOK_CREATE_RUNTIME,
+	HRUN_HOOK_CREATE_CONTAINER,
+	HRUN_HOOK_START_CONTAINER,
+	HRUN_HOOK_POSTSTART,
+	HRUN_HOOK_POSTSTOP,
+	HRUN_HOOK_COUNT,
+};
+
+struct hrun_hook_list {
+	struct hrun_hook *hooks;
+	size_t n;
+};
+
+struct hrun_linux {
+	struct hrun_namespace namespaces[HRUN_NS_COUNT];
+	struct hrun_id_map *uid_mappings;
+	size_t n_uid_mappings;
+	struct hrun_id_map *gid_mappings;
+	size_t n_gid_mappings;
+	struct hrun_device *devices;
+	size_t n_devices;
+	char *cgroups_path;
+	bool has_resources;
+	struct hrun_resources resources;
+	struct hrun_kv *sysctl;
+	size_t n_sysctl;
+	struct hrun_seccomp *seccomp; /* NULL: no filter */
+	enum hrun_propagation rootfs_propagation;
+	char **masked_paths;
+	char **readonly_paths;
+	char *mount_label; /* rejected unless empty */
+	bool has_personality;
+	unsigned long personality; /* PER_LINUX or PER_LINUX32 */
+	/* time namespace offsets */
+	bool has_time_offsets;
+	int64_t boottime_secs;
+	uint32_t boottime_nanosecs;
+	int64_t monotonic_secs;
+	uint32_t monotonic_nanosecs;
+	/* intelRdt, memoryPolicy, netDevices: rejected unless empty */
+};
+
+struct hrun_spec {
+	char *oci_version;
+	char *root_path; /* as written: relative to the bundle or absolute */
+	bool root_readonly;
+	struct hrun_mount *mounts;
+	size_t n_mounts;
+	bool has_process;
+	struct hrun_process process;
+	char *hostname;
+	char *domainname;
+	struct hrun_kv *annotations;
+	size_t n_annotations;
+	struct hrun_hook_list hooks[HRUN_HOOK_COUNT];
+	struct hrun_linux linux_cfg;
+};
+
+/*
+ * Parse config.json text. FILENAME is used only in error messages
+ * ("config.json: process.user.uid: expected ..."). On failure returns a
+ * negative errno with the message recorded (see error.h) and *ret_spec
+ * untouched. Semantic checks done here: required fields, types, ranges,
+ * absolute paths where the spec demands them, known names (namespaces,
+ * capabilities, rlimits, seccomp actions/ops/architectures), unsupported
+ * fields present with a non-empty value.
+ */
+int spec_parse(const char *filename, const char *text, size_t len, struct hrun_spec **ret_spec);
+
+/* Read and parse BUNDLE/config.json (errors name "config.json"). */
+int spec_load(const char *bundle_dir, struct hrun_spec **ret_spec);
+
+/* Parse a standalone OCI process object (hrun exec --process FILE). */
+int spec_parse_process(const char *filename, const char *text, size_t len,
+		       struct hrun_process *ret_process);
+
+/* Parse a linux.resources object (hrun update --resources FILE). */
+int spec_parse_resources(const char *filename, const char *text, size_t len,
+			 struct hrun_resources *ret_resources);
+
+void spec_free(struct hrun_spec *spec);
+void spec_process_clear(struct hrun_process *p);
+void spec_resources_clear(struct hrun_resources *r);
+
+/* "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time" */
+const char *spec_ns_name(enum hrun_ns_type t);
+/* CLONE_NEW* flag for a namespace type */
+int spec_ns_clone_flag(enum hrun_ns_type t);
+
+/* Free a NULL-terminated string list. */
+void strv_free(char **v);
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HRUN_UTIL_H
+#define HRUN_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Read a whole file (at most max bytes) into a NUL-terminated malloc'd buffer. */
+int util_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);
+int util_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, size_t *ret_len);
+
+/* Write BUF to PATH (O_WRONLY|O_TRUNC|O_CLOEXEC, no create): for /proc and cgroup files. */
+int util_write_file(const char *path, const char *buf, size_t len);
+int util_write_file_at(int dirfd, const char *path, const char *buf, size_t len);
+
+/* Atomically replace PATH (write to PATH.tmp, fsync-free rename). */
+int util_write_file_atomic(const char *path, const char *buf, size_t len, mode_t mode);
+
+/* write(2) and read(2) until done / EOF, retrying on EINTR. */
+int util_write_all(int fd, const void *buf, size_t len);
+ssize_t util_read_all(int fd, void *buf, size_t len);
+
+/* openat2(dirfd, path, flags, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS): the
+ * path is resolved as if dirfd were "/" (symlinks and ".." cannot leave it).
+ * Falls back to a component-by-component walk when openat2 is missing. */
+int util_open_in_root(int rootfd, const char *path, int flags, mode_t mode);
+
+/* mkdir -p PATH inside rootfd (each component resolved in root). MODE for new dirs. */
+int util_mkdir_in_root(int rootfd, const char *path, mode_t mode);
+
+/* Create an empty regular file at PATH inside rootfd if nothing exists there
+ * (parents are created as directories). */
+int util_touch_in_root(int rootfd, const char *path);
+
+/* "/proc/self/fd/N" into buf (size >= 32). */
+const char *util_fd_path(int fd, char *buf, size_t size);
+
+/* Parse a decimal integer / unsigned; -EINVAL on garbage or overflow. */
+int util_parse_long(const char *s, long *ret);
+
+/* Current time as RFC3339 with nanoseconds, UTC (e.g. 2026-11-27T23:44:17.123456789Z). */
+void util_rfc3339_now(char *buf, size_t size);
+
+/* Start time (field 22 of /proc/PID/stat), for pid-reuse checks. */
+int util_proc_start_time(pid_t pid, unsigned long long *ret);
+
+/* Set CLOEXEC on every fd >= from (close_range, or a /proc/self/fd walk). */
+int util_cloexec_from(int from);
+
+
+/* strv helpers (NULL-terminated string arrays) */
+size_t strv_length(char *const *v);
+
+#endif

@@ -1,0 +1,1254 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * "hrun check": audit a config.json against the hardening checklist.
+ *
+ * Works on the raw JSON (see check.h). Every rule has a stable id; the
+ * findings are sorted by rule-table order, then by JSON path (digits
+ * compared numerically), then by message, so two runs over the same input
+ * print byte-identical reports.
+ */
+#define _GNU_SOURCE
+#include "hrun/check.h"
+#include "hrun/cleanup.h"
+#include "hrun/error.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum rule_id {
+	R_USER_ROOT,
+	R_CAP_DANGEROUS,
+	R_CAP_ADD,
+	R_CAP_UNSET,
+	R_NO_NEW_PRIVS,
+	R_SECCOMP_NONE,
+	R_SECCOMP_ALLOW,
+	R_ROOT_WRITABLE,
+	R_NS_PID,
+	R_NS_NET,
+	R_NS_IPC,
+	R_NS_UTS,
+	R_NS_MOUNT,
+	R_NS_CGROUP,
+	R_MOUNT_ENGINE_SOCKET,
+	R_MOUNT_HOST_PATH,
+	R_MOUNT_SYSFS_RW,
+	R_MOUNT_CGROUP_RW,
+	R_MOUNT_PROPAGATION,
+	R_MOUNT_TMPFS,
+	R_DEVICES_ALLOW_ALL,
+	R_DEVICES_NO_DENY,
+	R_DEVICE_HOST,
+	R_SYSCTL_HOST,
+	R_NO_MEMORY_LIMIT,
+	R_NO_CPU_LIMIT,
+	R_NO_PIDS_LIMIT,
+	R_MASKED_PATHS,
+	R_READONLY_PATHS,
+	R_HOOKS,
+	R_LSM_NONE,
+	R_COUNT,
+};
+
+struct rule {
+	const char *id;
+	const char *title;
+	const char *fix;
+};
+
+static const struct rule rules[R_COUNT] = {
+	[R_USER_ROOT] = { "HR-USER-ROOT", "process runs as root",
+			  "set process.user.uid/gid to an unprivileged id (e.g. 1000) or remap root with a user namespace" },
+	[R_CAP_DANGEROUS] = { "HR-CAP-DANGEROUS", "dangerous capability granted",
+			      "remove the capability from every set in process.capabilities" },
+	[R_CAP_ADD] = { "HR-CAP-ADD", "capability beyond the allowed set",
+			"keep process.capabilities empty except for the capabilities the workload needs" },
+	[R_CAP_UNSET] = { "HR-CAP-UNSET", "capabilities not specified",
+			  "list process.capabilities explicitly (empty arrays drop everything)" },
+	[R_NO_NEW_PRIVS] = { "HR-NO-NEW-PRIVS", "no_new_privs not set",
+			     "set process.noNewPrivileges to true" },
+	[R_SECCOMP_NONE] = { "HR-SECCOMP-NONE", "no seccomp filter",
+			     "add linux.seccomp (e.g. the profile `hrun spec` inlines)" },
+	[R_SECCOMP_ALLOW] = { "HR-SECCOMP-ALLOW", "seccomp allows by default",
+			      "use a default-deny profile (defaultAction SCMP_ACT_ERRNO) with an allow list" },
+	[R_ROOT_WRITABLE] = { "HR-ROOT-WRITABLE", "writable root filesystem",
+			      "set root.readonly to true and mount tmpfs where the workload writes" },
+	[R_NS_PID] = { "HR-NS-PID", "host pid namespace", "add {\"type\": \"pid\"} without a path to linux.namespaces" },
+	[R_NS_NET] = { "HR-NS-NET", "host network namespace",
+		       "add {\"type\": \"network\"} without a path to linux.namespaces" },
+	[R_NS_IPC] = { "HR-NS-IPC", "host ipc namespace", "add {\"type\": \"ipc\"} without a path to linux.namespaces" },
+	[R_NS_UTS] = { "HR-NS-UTS", "host uts namespace", "add {\"type\": \"uts\"} without a path to linux.namespaces" },
+	[R_NS_MOUNT] = { "HR-NS-MOUNT", "host mount namespace",
+			 "add {\"type\": \"mount\"} without a path to linux.namespaces" },
+	[R_NS_CGROUP] = { "HR-NS-CGROUP", "host cgroup namespace",
+			  "add {\"type\": \"cgroup\"} without a path to linux.namespaces" },
+	[R_MOUNT_ENGINE_SOCKET] = { "HR-MOUNT-ENGINE-SOCKET", "container engine socket mounted",
+				    "remove the bind mount: the engine API gives full control of the host" },
+	[R_MOUNT_HOST_PATH] = { "HR-MOUNT-HOST-PATH", "sensitive host path bind-mounted",
+				"bind-mount only the specific files the workload needs, read-only" },
+	[R_MOUNT_SYSFS_RW] = { "HR-MOUNT-SYSFS-RW", "sysfs mounted read-write", "add \"ro\" to the sysfs mount options" },
+	[R_MOUNT_CGROUP_RW] = { "HR-MOUNT-CGROUP-RW", "cgroup filesystem mounted read-write",
+				"add \"ro\" to the cgroup mount options" },
+	[R_MOUNT_PROPAGATION] = { "HR-MOUNT-PROPAGATION", "shared mount propagation",
+				  "use private or slave propagation (rprivate, rslave)" },
+	[R_MOUNT_TMPFS] = { "HR-MOUNT-TMPFS", "tmpfs without nosuid/nodev",
+			    "add \"nosuid\" and \"nodev\" (and \"noexec\" where possible) to the tmpfs options" },
+	[R_DEVICES_ALLOW_ALL] = { "HR-DEVICES-ALLOW-ALL", "device cgroup allows every device",
+				  "start linux.resources.devices with {\"allow\": false, \"access\": \"rwm\"} and allow only specific devices" },
+	[R_DEVICES_NO_DENY] = { "HR-DEVICES-NO-DENY", "device cgroup does not deny by default",
+				"start linux.resources.devices with {\"allow\": false, \"access\": \"rwm\"}" },
+	[R_DEVICE_HOST] = { "HR-DEVICE-HOST", "host device node exposed",
+			    "remove the entry from linux.devices" },
+	[R_SYSCTL_HOST] = { "HR-SYSCTL-HOST", "sysctl reaches the host",
+			    "remove the sysctl, or give the container the private namespace it belongs to" },
+	[R_NO_MEMORY_LIMIT] = { "HR-NO-MEMORY-LIMIT", "no memory limit",
+				"set linux.resources.memory.limit (bytes)" },
+	[R_NO_CPU_LIMIT] = { "HR-NO-CPU-LIMIT", "no CPU limit",
+			     "set linux.resources.cpu.quota and period (e.g. 50000/100000)" },
+	[R_NO_PIDS_LIMIT] = { "HR-NO-PIDS-LIMIT", "no pids limit", "set linux.resources.pids.limit (e.g. 256)" },
+	[R_MASKED_PATHS] = { "HR-MASKED-PATHS", "standard masked paths missing",
+			     "add the standard entries to linux.maskedPaths (see `hrun spec`)" },
+	[R_READONLY_PATHS] = { "HR-READONLY-PATHS", "standard read-only paths missing",
+			       "add the standard entries to linux.readonlyPaths (see `hrun spec`)" },
+	[R_HOOKS] = { "HR-HOOKS", "hook runs with runtime privileges",
+		      "make sure the hook binary is trusted, root-owned and not writable by others" },
+	[R_LSM_NONE] = { "HR-LSM-NONE", "no LSM confinement",
+			 "set process.apparmorProfile or process.selinuxLabel to a confining profile" },
+};
+
+const char *const check_default_allowed_caps[] = { "CAP_NET_BIND_SERVICE", NULL };
+
+/* Capability numbers, linux/capability.h order. */
+static const char *const cap_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+	"CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+};
+
+static const struct {
+	const char *name;
+	enum check_severity sev;
+	const char *why;
+} dangerous_caps[] = {
+	{ "CAP_SYS_ADMIN", CHECK_SEV_CRITICAL, "mount, namespace and most kernel administration operations (the usual escape route)" },
+	{ "CAP_SYS_MODULE", CHECK_SEV_CRITICAL, "loading kernel modules, i.e. arbitrary code in the host kernel" },
+	{ "CAP_SYS_RAWIO", CHECK_SEV_CRITICAL, "raw I/O port and memory access" },
+	{ "CAP_DAC_READ_SEARCH", CHECK_SEV_HIGH, "open_by_handle_at(2), which reads any host file" },
+	{ "CAP_SYS_PTRACE", CHECK_SEV_HIGH, "tracing and injecting code into other processes" },
+	{ "CAP_NET_ADMIN", CHECK_SEV_HIGH, "reconfiguring interfaces, routes and firewall rules" },
+	{ "CAP_BPF", CHECK_SEV_HIGH, "loading BPF programs into the kernel" },
+	{ "CAP_SYS_BOOT", CHECK_SEV_HIGH, "reboot(2) and kexec_load(2)" },
+	{ "CAP_SYS_TIME", CHECK_SEV_HIGH, "setting the host clock" },
+	{ "CAP_MAC_ADMIN", CHECK_SEV_HIGH, "changing the LSM policy" },
+	{ "CAP_MAC_OVERRIDE", CHECK_SEV_HIGH, "bypassing the LSM policy" },
+};
+
+static const char *const cap_set_names[] = { "bounding", "effective", "permitted", "inheritable", "ambient" };
+
+enum ns_kind { NS_PID, NS_NET, NS_IPC, NS_UTS, NS_MOUNT, NS_CGROUP, NS_USER, NS_TIME, NS_COUNT };
+static const char *const ns_names[NS_COUNT] = { "pid", "network", "ipc", "uts", "mount", "cgroup", "user", "time" };
+
+struct ns_info {
+	bool listed;    /* present in linux.namespaces */
+	bool host;      /* joins a host namespace through its path */
+	const char *path;
+	size_t index;
+};
+
+struct ctx {
+	json_t *cfg;
+	json_t *process; /* NULL when absent */
+	json_t *linux_;  /* NULL when absent */
+	const char *const *allowed;
+	enum check_lsm_mode lsm;
+	struct check_report *rep;
+	size_t alloc;
+	int err;
+	struct ns_info ns[NS_COUNT];
+	bool extra_caps; /* capabilities beyond the allow list (or unspecified) */
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static json_t *jget(json_t *o, const char *key)
+{
+	return json_is_object(o) ? json_object_get(o, key) : NULL;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = jget(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool jint(json_t *o, const char *key, json_int_t *ret)
+{
+	json_t *v = jget(o, key);
+
+	if (!json_is_integer(v))
+		return false;
+	*ret = json_integer_value(v);
+	return true;
+}
+
+static bool path_under(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+static bool str_in(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Lexically normalise an absolute path ("//a/./b/../c/" -> "/a/c") so that
+ * spelling tricks do not hide a sensitive source. Returns false when IN is
+ * not absolute or too long. */
+static bool path_normalize(const char *in, char *out, size_t size)
+{
+	size_t len = 0;
+
+	if (in[0] != '/' || strlen(in) >= size)
+		return false;
+	out[0] = '\0';
+	while (*in) {
+		while (*in == '/')
+			in++;
+		const char *end = strchrnul(in, '/');
+		size_t n = (size_t)(end - in);
+		if (n == 0 || (n == 1 && in[0] == '.')) {
+			/* skip */
+		} else if (n == 2 && in[0] == '.' && in[1] == '.') {
+			while (len > 0 && out[len] != '/')
+				len--;
+			out[len] = '\0';
+		} else {
+			out[len++] = '/';
+			memcpy(out + len, in, n);
+			len += n;
+			out[len] = '\0';
+		}
+		in = end;
+	}
+	if (len == 0)
+		(void)strcpy(out, "/");
+	return true;
+}
+
+static void add_finding(struct ctx *c, enum rule_id rule, enum check_severity sev, const char *path,
+			const char *detail, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void add_finding(struct ctx *c, enum rule_id rule, enum check_severity sev, const char *path,
+			const char *detail, const char *fmt, ...)
+{
+	struct check_report *r = c->rep;
+	struct check_finding *f;
+	va_list ap;
+
+	if (c->err)
+		return;
+	if (r->n_findings == c->alloc) {
+		size_t n = c->alloc ? c->alloc * 2 : 16;
+		struct check_finding *p = realloc(r->findings, n * sizeof(*p));
+		if (!p) {
+			c->err = -ENOMEM;
+			return;
+		}
+		r->findings = p;
+		c->alloc = n;
+	}
+	f = &r->findings[r->n_findings];
+	*f = (struct check_finding){ .rule = rules[rule].id, .rule_index = rule, .severity = sev,
+				     .fix = rules[rule].fix };
+	va_start(ap, fmt);
+	int n = vasprintf(&f->message, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		f->message = NULL;
+	f->path = strdup(path);
+	f->detail = detail ? strdup(detail) : NULL;
+	if (n < 0 || !f->path || (detail && !f->detail)) {
+		free(f->message);
+		free(f->path);
+		free(f->detail);
+		c->err = -ENOMEM;
+		return;
+	}
+	r->n_findings++;
+	r->counts[sev]++;
+}
+
+/* ---- process ---------------------------------------------------------- */
+
+static bool cap_allowed(const struct ctx *c, const char *name)
+{
+	for (const char *const *a = c->allowed; *a; a++)
+		if (strcmp(*a, name) == 0)
+			return true;
+	return false;
+}
+
+static int cap_number(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
+		if (strcmp(cap_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool check_cap_known(const char *name)
+{
+	return cap_number(name) >= 0;
+}
+
+static void check_one_cap(struct ctx *c, const char *name, const char *path)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(dangerous_caps); i++) {
+		if (strcmp(dangerous_caps[i].name, name) == 0) {
+			add_finding(c, R_CAP_DANGEROUS, dangerous_caps[i].sev, path, name, "%s is granted, which allows %s",
+				    name, dangerous_caps[i].why);
+			return;
+		}
+	}
+	if (cap_number(name) < 0)
+		add_finding(c, R_CAP_ADD, CHECK_SEV_MEDIUM, path, name, "unknown capability `%s` is requested",
+			    name);
+	else
+		add_finding(c, R_CAP_ADD, CHECK_SEV_MEDIUM, path, name,
+			    "%s is granted but is not in the allowed set", name);
+}
+
+/* Each capability is reported once, at its first occurrence in the order
+ * bounding, effective, permitted, inheritable, ambient. */
+static void check_caps(struct ctx *c)
+{
+	json_t *caps = jget(c->process, "capabilities");
+	uint64_t seen = 0;
+	char path[96];
+
+	if (!json_is_object(caps)) {
+		add_finding(c, R_CAP_UNSET, CHECK_SEV_MEDIUM, "process.capabilities", NULL,
+			    "process.capabilities is absent, so the capability set is left to the runtime's defaults");
+		c->extra_caps = true;
+		return;
+	}
+	for (size_t s = 0; s < ARRAY_SIZE(cap_set_names); s++) {
+		json_t *set = jget(caps, cap_set_names[s]), *v;
+		size_t i;
+
+		json_array_foreach(set, i, v) {
+			const char *name = json_string_value(v);
+			int nr;
+
+			if (!name || cap_allowed(c, name))
+				continue;
+			nr = cap_number(name);
+			if (nr >= 0 && (seen & (UINT64_C(1) << nr)))
+				continue;
+			if (nr >= 0)
+				seen |= UINT64_C(1) << nr;
+			c->extra_caps = true;
+			(void)snprintf(path, sizeof(path), "process.capabilities.%s[%zu]", cap_set_names[s], i);
+			check_one_cap(c, name, path);
+		}
+	}
+}
+
+/* Does the user namespace map container uid 0 to an unprivileged host uid? */
+static bool userns_remaps_root(struct ctx *c)
+{
+	json_t *maps, *m;
+	size_t i;
+
+	if (!c->ns[NS_USER].listed)
+		return false;
+	if (c->ns[NS_USER].path && !c->ns[NS_USER].host)
+		return true; /* joining a namespace someone else set up */
+	if (c->ns[NS_USER].host)
+		return false;
+	maps = jget(c->linux_, "uidMappings");
+	json_array_foreach(maps, i, m) {
+		json_int_t cid, hid, size;
+		if (!jint(m, "containerID", &cid) || !jint(m, "hostID", &hid) || !jint(m, "size", &size))
+			continue;
+		if (cid <= 0 && 0 < cid + size)
+			return hid - cid != 0;
+	}
+	/* uid 0 unmapped: the container cannot even become host root */
+	return json_array_size(maps) > 0;
+}
+
+static void check_user(struct ctx *c)
+{
+	json_int_t uid = 0;
+	bool has = jint(jget(c->process, "user"), "uid", &uid);
+
+	if (has && uid != 0)
+		return;
+	if (userns_remaps_root(c))
+		add_finding(c, R_USER_ROOT, CHECK_SEV_LOW, "process.user.uid", NULL,
+			    "process runs as uid 0, mapped to an unprivileged host user by the user namespace");
+	else if (c->extra_caps)
+		add_finding(c, R_USER_ROOT, CHECK_SEV_CRITICAL, "process.user.uid", NULL,
+			    "process runs as root (uid 0) with capabilities beyond the allowed set");
+	else
+		add_finding(c, R_USER_ROOT, CHECK_SEV_HIGH, "process.user.uid", NULL,
+			    "process runs as root (uid 0)%s", has ? "" : ": process.user.uid is absent");
+}
+
+static void check_lsm(struct ctx *c)
+{
+	enum check_lsm_mode lsm = c->lsm;
+	const char *v;
+
+	if (lsm == CHECK_LSM_PROBE) {
+		if (access("/sys/kernel/security/apparmor", F_OK) == 0)
+			lsm = CHECK_LSM_APPARMOR;
+		else if (access("/sys/fs/selinux", F_OK) == 0)
+			lsm = CHECK_LSM_SELINUX;
+		else
+			lsm = CHECK_LSM_NONE;
+	}
+	if (lsm == CHECK_LSM_APPARMOR) {
+		v = jstr(c->process, "apparmorProfile");
+		if (!v || !*v || strcmp(v, "unconfined") == 0)
+			add_finding(c, R_LSM_NONE, CHECK_SEV_LOW, "process.apparmorProfile", NULL,
+				    "AppArmor is enabled on this host but the process is not confined by a profile");
+	} else if (lsm == CHECK_LSM_SELINUX) {
+		v = jstr(c->process, "selinuxLabel");
+		if (!v || !*v)
+			add_finding(c, R_LSM_NONE, CHECK_SEV_LOW, "process.selinuxLabel", NULL,
+				    "SELinux is enabled on this host but the process has no label");
+	}
+}
+
+static void check_process(struct ctx *c)
+{
+	if (!c->process)
+		return;
+	check_caps(c);
+	check_user(c);
+	if (!json_is_true(jget(c->process, "noNewPrivileges")))
+		add_finding(c, R_NO_NEW_PRIVS, CHECK_SEV_MEDIUM, "process.noNewPrivileges", NULL,
+			    "noNewPrivileges is not true, so setuid and file-capability binaries can gain privileges");
+	check_lsm(c);
+}
+
+/* ---- seccomp, root, namespaces ---------------------------------------- */
+
+static bool action_allows(const char *a)
+{
+	return a && (strcmp(a, "SCMP_ACT_ALLOW") == 0 || strcmp(a, "SCMP_ACT_LOG") == 0);
+}
+
+static void check_seccomp(struct ctx *c)
+{
+	json_t *sc = jget(c->linux_, "seccomp"), *rule;
+	const char *def;
+	size_t i, denies = 0;
+
+	if (!json_is_object(sc)) {
+		add_finding(c, R_SECCOMP_NONE, CHECK_SEV_HIGH, "linux.seccomp", NULL,
+			    "no seccomp filter: every system call of the host kernel is reachable");
+		return;
+	}
+	def = jstr(sc, "defaultAction");
+	if (!action_allows(def))
+		return;
+	json_array_foreach(jget(sc, "syscalls"), i, rule)
+		if (!action_allows(jstr(rule, "action")))
+			denies++;
+	if (denies == 0)
+		add_finding(c, R_SECCOMP_ALLOW, CHECK_SEV_HIGH, "linux.seccomp.defaultAction", def,
+			    "seccomp defaultAction is %s and no rule denies anything: the filter is a no-op", def);
+	else
+		add_finding(c, R_SECCOMP_ALLOW, CHECK_SEV_MEDIUM, "linux.seccomp.defaultAction", def,
+			    "seccomp defaultAction is %s: a deny list misses new and unusual system calls", def);
+}
+
+static void check_root(struct ctx *c)
+{
+	if (!json_is_true(jget(jget(c->cfg, "root"), "readonly")))
+		add_finding(c, R_ROOT_WRITABLE, CHECK_SEV_MEDIUM, "root.readonly", NULL,
+			    "the root filesystem is writable, so a compromised process can modify its binaries");
+}
+
+static void collect_namespaces(struct ctx *c)
+{
+	json_t *list = jget(c->linux_, "namespaces"), *ns;
+	size_t i;
+
+	json_array_foreach(list, i, ns) {
+		const char *type = jstr(ns, "type"), *path = jstr(ns, "path");
+		char norm[4096];
+
+		for (size_t k = 0; type && k < NS_COUNT; k++) {
+			if (strcmp(type, ns_names[k]) != 0)
+				continue;
+			c->ns[k] = (struct ns_info){ .listed = true, .index = i };
+			if (path && *path) {
+				c->ns[k].path = path;
+				/* pid 1 and the runtime itself live in the host namespaces */
+				c->ns[k].host = path_normalize(path, norm, sizeof(norm)) &&
+						(path_under(norm, "/proc/1/ns") || path_under(norm, "/proc/self/ns") ||
+						 path_under(norm, "/proc/thread-self/ns"));
+			}
+		}
+	}
+}
+
+static bool ns_private(const struct ctx *c, enum ns_kind k)
+{
+	return c->ns[k].listed && !c->ns[k].host;
+}
+
+static void check_namespaces(struct ctx *c)
+{
+	static const struct {
+		enum ns_kind ns;
+		enum rule_id rule;
+		enum check_severity sev;
+		const char *what;
+	} checks[] = {
+		{ NS_PID, R_NS_PID, CHECK_SEV_HIGH, "host processes are visible and can be signalled" },
+		{ NS_NET, R_NS_NET, CHECK_SEV_HIGH, "the host network stack and its localhost services are shared" },
+		{ NS_IPC, R_NS_IPC, CHECK_SEV_HIGH, "host System V IPC and POSIX message queues are shared" },
+		{ NS_UTS, R_NS_UTS, CHECK_SEV_MEDIUM, "the container can change the host name" },
+		{ NS_MOUNT, R_NS_MOUNT, CHECK_SEV_CRITICAL, "mounts happen in the host mount namespace" },
+		{ NS_CGROUP, R_NS_CGROUP, CHECK_SEV_LOW, "host cgroup paths are visible" },
+	};
+	char path[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+		const struct ns_info *n = &c->ns[checks[i].ns];
+		const char *name = ns_names[checks[i].ns];
+
+		if (ns_private(c, checks[i].ns))
+			continue;
+		if (n->listed) {
+			(void)snprintf(path, sizeof(path), "linux.namespaces[%zu].path", n->index);
+			add_finding(c, checks[i].rule, checks[i].sev, path, name,
+				    "joins the host %s namespace (`%s`): %s", name, n->path, checks[i].what);
+		} else {
+			add_finding(c, checks[i].rule, checks[i].sev, "linux.namespaces", name,
+				    "no private %s namespace: %s", name, checks[i].what);
+		}
+	}
+}
+
+/* ---- mounts ----------------------------------------------------------- */
+
+struct mount_opts {
+	bool bind, ro, nosuid, nodev, shared;
+};
+
+static struct mount_opts parse_mount_opts(json_t *m)
+{
+	static const char *const private_props[] = {
+		"private", "rprivate", "slave", "rslave", "unbindable", "runbindable",
+	};
+	struct mount_opts o = { 0 };
+	const char *type = jstr(m, "type");
+	json_t *v;
+	size_t i;
+
+	o.bind = type && strcmp(type, "bind") == 0;
+	json_array_foreach(jget(m, "options"), i, v) {
+		const char *s = json_string_value(v);
+		if (!s)
+			continue;
+		if (strcmp(s, "bind") == 0 || strcmp(s, "rbind") == 0)
+			o.bind = true;
+		else if (strcmp(s, "ro") == 0 || strcmp(s, "rro") == 0)
+			o.ro = true;
+		else if (strcmp(s, "rw") == 0)
+			o.ro = false; /* the last of ro/rw wins, as with mount(8) */
+		else if (strcmp(s, "nosuid") == 0)
+			o.nosuid = true;
+		else if (strcmp(s, "suid") == 0)
+			o.nosuid = false;
+		else if (strcmp(s, "nodev") == 0)
+			o.nodev = true;
+		else if (strcmp(s, "dev") == 0)
+			o.nodev = false;
+		else if (strcmp(s, "shared") == 0 || strcmp(s, "rshared") == 0)
+			o.shared = true;
+		else if (str_in(s, private_props, ARRAY_SIZE(private_props)))
+			o.shared = false;
+	}
+	return o;
+}
+
+static bool is_engine_socket(const char *src)
+{
+	static const char *const socks[] = {
+		"docker.sock", "containerd.sock", "podman.sock", "crio.sock",
+		"cri-dockerd.sock", "dockershim.sock", "buildkitd.sock",
+	};
+	static const char *const dirs[] = {
+		"/run/docker", "/var/run/docker", "/run/containerd", "/var/run/containerd",
+		"/run/podman", "/var/run/podman", "/run/crio", "/var/run/crio",
+		"/run/buildkit", "/var/lib/docker", "/var/lib/containerd",
+	};
+	const char *base = strrchr(src, '/') + 1;
+
+	/* the whole of /run holds every engine's socket */
+	if (strcmp(src, "/run") == 0 || strcmp(src, "/var/run") == 0)
+		return true;
+	if (str_in(base, socks, ARRAY_SIZE(socks)))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (path_under(src, dirs[i]))
+			return true;
+	return false;
+}
+
+static enum check_severity host_path_severity(const char *src, bool ro)
+{
+	static const char *const top[] = { "/", "/sys", "/dev" };
+	static const char *const mem[] = { "/dev/mem", "/dev/kmem", "/dev/port" };
+	static const char *const sensitive[] = {
+		"/etc", "/boot", "/root", "/usr", "/lib", "/lib/modules", "/var",
+		"/var/lib", "/var/lib/kubelet", "/var/log", "/home",
+	};
+
+	if (str_in(src, top, ARRAY_SIZE(top)) || path_under(src, "/proc"))
+		return ro ? CHECK_SEV_HIGH : CHECK_SEV_CRITICAL;
+	if (str_in(src, mem, ARRAY_SIZE(mem)))
+		return CHECK_SEV_CRITICAL;
+	if (path_under(src, "/sys/fs/cgroup"))
+		return CHECK_SEV_NONE; /* HR-MOUNT-CGROUP-RW */
+	if (path_under(src, "/sys") || str_in(src, sensitive, ARRAY_SIZE(sensitive)))
+		return ro ? CHECK_SEV_MEDIUM : CHECK_SEV_HIGH;
+	return CHECK_SEV_NONE;
+}
+
+static void check_bind(struct ctx *c, const char *path, const char *src, const struct mount_opts *o)
+{
+	char norm[4096];
+	enum check_severity sev;
+
+	if (!path_normalize(src, norm, sizeof(norm)))
+		return; /* relative sources live in the bundle */
+	if (is_engine_socket(norm)) {
+		add_finding(c, R_MOUNT_ENGINE_SOCKET, CHECK_SEV_CRITICAL, path, src,
+			    "host `%s` is bind-mounted: access to a container engine socket is root on the host",
+			    src);
+		return;
+	}
+	sev = host_path_severity(norm, o->ro);
+	if (sev != CHECK_SEV_NONE)
+		add_finding(c, R_MOUNT_HOST_PATH, sev, path, src, "host `%s` is bind-mounted %s", src,
+			    o->ro ? "read-only" : "read-write");
+	else if (path_under(norm, "/sys/fs/cgroup") && !o->ro)
+		add_finding(c, R_MOUNT_CGROUP_RW, CHECK_SEV_MEDIUM, path, src,
+			    "host `%s` is bind-mounted read-write", src);
+}
+
+static void check_tmpfs(struct ctx *c, const char *path, const char *dst, const struct mount_opts *o)
+{
+	/* /dev must allow device nodes; nosuid is still expected there */
+	bool want_nodev = !dst || strcmp(dst, "/dev") != 0;
+
+	if (!o->nosuid)
+		add_finding(c, R_MOUNT_TMPFS, CHECK_SEV_MEDIUM, path, dst, "tmpfs on `%s` lacks nosuid%s",
+			    dst ? dst : "?", want_nodev && !o->nodev ? " and nodev" : "");
+	else if (want_nodev && !o->nodev)
+		add_finding(c, R_MOUNT_TMPFS, CHECK_SEV_LOW, path, dst, "tmpfs on `%s` lacks nodev",
+			    dst ? dst : "?");
+}
+
+static void check_mount(struct ctx *c, size_t i, json_t *m)
+{
+	const char *type = jstr(m, "type"), *src = jstr(m, "source"), *dst = jstr(m, "destination");
+	struct mount_opts o = parse_mount_opts(m);
+	char path[64];
+
+	(void)snprintf(path, sizeof(path), "mounts[%zu]", i);
+	if (o.bind && src)
+		check_bind(c, path, src, &o);
+	if (type && strcmp(type, "sysfs") == 0 && !o.ro)
+		add_finding(c, R_MOUNT_SYSFS_RW, CHECK_SEV_HIGH, path, dst,
+			    "sysfs is mounted read-write on `%s`", dst ? dst : "?");
+	if (type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) && !o.ro)
+		add_finding(c, R_MOUNT_CGROUP_RW, CHECK_SEV_MEDIUM, path, dst,
+			    "the cgroup filesystem is mounted read-write on `%s`", dst ? dst : "?");
+	if (type && strcmp(type, "tmpfs") == 0)
+		check_tmpfs(c, path, dst, &o);
+	if (o.shared)
+		add_finding(c, R_MOUNT_PROPAGATION, CHECK_SEV_MEDIUM, path, dst,
+			    "the mount on `%s` uses shared propagation: mounts cross between host and container",
+			    dst ? dst : "?");
+}
+
+static void check_mounts(struct ctx *c)
+{
+	json_t *m;
+	size_t i;
+	const char *prop = jstr(c->linux_, "rootfsPropagation");
+
+	json_array_foreach(jget(c->cfg, "mounts"), i, m)
+		check_mount(c, i, m);
+	if (prop && (strcmp(prop, "shared") == 0 || strcmp(prop, "rshared") == 0))
+		add_finding(c, R_MOUNT_PROPAGATION, CHECK_SEV_MEDIUM, "linux.rootfsPropagation", prop,
+			    "rootfsPropagation is %s: mounts cross between host and container", prop);
+}
+
+/* ---- devices, sysctl, resources --------------------------------------- */
+
+/* Does the rule cover every device (type a/absent, or any major)? */
+static bool dev_rule_wildcard(json_t *d)
+{
+	const char *type = jstr(d, "type");
+	json_int_t major = -1;
+
+	if (!type || strcmp(type, "a") == 0)
+		return true;
+	return !jint(d, "major", &major) || major < 0;
+}
+
+static void check_device_rules(struct ctx *c)
+{
+	json_t *list = jget(jget(c->linux_, "resources"), "devices"), *d;
+	ssize_t allow_all = -1;
+	bool denied = false;
+	size_t i;
+	char path[80];
+
+	/* Replay the rules in order: a later deny-all cancels an earlier allow-all. */
+	json_array_foreach(list, i, d) {
+		const char *access = jstr(d, "access");
+		const char *type = jstr(d, "type");
+		bool rw = !access || strpbrk(access, "rw");
+
+		if (!json_is_true(jget(d, "allow"))) {
+			if (!type || strcmp(type, "a") == 0) {
+				denied = true;
+				allow_all = -1;
+			}
+		} else if (dev_rule_wildcard(d) && rw) {
+			allow_all = (ssize_t)i;
+		}
+	}
+	if (allow_all >= 0) {
+		const char *type = jstr(json_array_get(list, (size_t)allow_all), "type");
+		const char *what = !type || strcmp(type, "a") == 0 ? "host" : type[0] == 'b' ? "block" : "character";
+
+		(void)snprintf(path, sizeof(path), "linux.resources.devices[%zd]", allow_all);
+		add_finding(c, R_DEVICES_ALLOW_ALL, CHECK_SEV_CRITICAL, path, NULL,
+			    "the device cgroup allows read/write access to every %s device (disks, /dev/mem)", what);
+	} else if (!denied) {
+		add_finding(c, R_DEVICES_NO_DENY, CHECK_SEV_LOW, "linux.resources.devices", NULL,
+			    "the device cgroup rules do not start with deny-all; access depends on runtime defaults");
+	}
+}
+
+static void check_devices(struct ctx *c)
+{
+	static const char *const mem[] = { "/dev/mem", "/dev/kmem", "/dev/port" };
+	json_t *d;
+	size_t i;
+	char path[64];
+
+	json_array_foreach(jget(c->linux_, "devices"), i, d) {
+		const char *type = jstr(d, "type"), *p = jstr(d, "path");
+		json_int_t major = -1, minor = -1;
+
+		(void)jint(d, "major", &major);
+		(void)jint(d, "minor", &minor);
+		(void)snprintf(path, sizeof(path), "linux.devices[%zu]", i);
+		if (type && strcmp(type, "b") == 0)
+			add_finding(c, R_DEVICE_HOST, CHECK_SEV_HIGH, path, p,
+				    "block device `%s` (%lld:%lld) is exposed: raw access to host storage",
+				    p ? p : "?", major, minor);
+		else if ((p && str_in(p, mem, ARRAY_SIZE(mem))) ||
+			 (type && strcmp(type, "c") == 0 && major == 1 && (minor == 1 || minor == 2 || minor == 4)))
+			add_finding(c, R_DEVICE_HOST, CHECK_SEV_HIGH, path, p,
+				    "`%s` (%lld:%lld) exposes host memory or I/O ports", p ? p : "?", major, minor);
+	}
+}
+
+/* The namespace a sysctl belongs to, or -1 when it is global to the host. */
+static int sysctl_namespace(const char *key)
+{
+	char k[256];
+
+	if (strlen(key) >= sizeof(k))
+		return -1;
+	(void)strcpy(k, key);
+	for (char *p = k; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	if (strncmp(k, "kernel.shm", 10) == 0 || strncmp(k, "kernel.msg", 10) == 0 ||
+	    strcmp(k, "kernel.sem") == 0 || strncmp(k, "fs.mqueue.", 10) == 0)
+		return NS_IPC;
+	if (strncmp(k, "net.", 4) == 0)
+		return NS_NET;
+	if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0)
+		return NS_UTS;
+	return -1;
+}
+
+static void check_sysctl(struct ctx *c)
+{
+	json_t *obj = jget(c->linux_, "sysctl"), *v;
+	const char *key;
+	char path[320];
+
+	json_object_foreach(obj, key, v) {
+		int ns = sysctl_namespace(key);
+
+		(void)snprintf(path, sizeof(path), "linux.sysctl[\"%s\"]", key);
+		if (ns < 0)
+			add_finding(c, R_SYSCTL_HOST, CHECK_SEV_HIGH, path, key,
+				    "sysctl `%s` is not namespaced: setting it changes the host", key);
+		else if (!ns_private(c, (enum ns_kind)ns))
+			add_finding(c, R_SYSCTL_HOST, CHECK_SEV_HIGH, path, key,
+				    "sysctl `%s` belongs to the %s namespace, which is shared with the host", key,
+				    ns_names[ns]);
+	}
+}
+
+static void check_resources(struct ctx *c)
+{
+	json_t *res = jget(c->linux_, "resources");
+	json_int_t v;
+
+	if (!(jint(jget(res, "memory"), "limit", &v) && v > 0))
+		add_finding(c, R_NO_MEMORY_LIMIT, CHECK_SEV_MEDIUM, "linux.resources.memory.limit", NULL,
+			    "no memory limit: the container can exhaust host memory");
+	if (!(jint(jget(res, "cpu"), "quota", &v) && v > 0))
+		add_finding(c, R_NO_CPU_LIMIT, CHECK_SEV_MEDIUM, "linux.resources.cpu.quota", NULL,
+			    "no CPU quota: the container can monopolise host CPUs");
+	if (!(jint(jget(res, "pids"), "limit", &v) && v > 0))
+		add_finding(c, R_NO_PIDS_LIMIT, CHECK_SEV_MEDIUM, "linux.resources.pids.limit", NULL,
+			    "no pids limit: a fork bomb can exhaust the host's process table");
+}
+
+/* ---- masked / read-only paths, hooks ---------------------------------- */
+
+static bool list_covers(json_t *list, const char *p)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+		if (json_string_value(v) && path_under(p, json_string_value(v)))
+			return true;
+	return false;
+}
+
+static void check_path_list(struct ctx *c, enum rule_id rule, const char *key, const char *const *req,
+			    size_t n, bool masked_ok)
+{
+	json_t *list = jget(c->linux_, key);
+	json_t *masked = jget(c->linux_, "maskedPaths");
+	char missing[512] = "", path[64];
+	size_t len = 0, count = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (list_covers(list, req[i]) || (masked_ok && list_covers(masked, req[i])))
+			continue;
+		int w = snprintf(missing + len, sizeof(missing) - len, "%s%s", count ? ", " : "", req[i]);
+		if (w > 0 && (size_t)w < sizeof(missing) - len)
+			len += (size_t)w;
+		count++;
+	}
+	if (count == 0)
+		return;
+	(void)snprintf(path, sizeof(path), "linux.%s", key);
+	add_finding(c, rule, CHECK_SEV_MEDIUM, path, NULL, "linux.%s lacks %s", key, missing);
+}
+
+static void check_proc_paths(struct ctx *c)
+{
+	/* The entries every major runtime (runc, crun, Podman) masks. */
+	static const char *const masked[] = {
+		"/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+		"/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+	};
+	static const char *const readonly[] = {
+		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+	};
+
+	check_path_list(c, R_MASKED_PATHS, "maskedPaths", masked, ARRAY_SIZE(masked), false);
+	check_path_list(c, R_READONLY_PATHS, "readonlyPaths", readonly, ARRAY_SIZE(readonly), true);
+}
+
+static void check_hooks(struct ctx *c)
+{
+	static const char *const kinds[] = {
+		"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+	};
+	json_t *hooks = jget(c->cfg, "hooks"), *h;
+	char path[64];
+	size_t i;
+
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		json_array_foreach(jget(hooks, kinds[k]), i, h) {
+			const char *p = jstr(h, "path");
+			(void)snprintf(path, sizeof(path), "hooks.%s[%zu]", kinds[k], i);
+			add_finding(c, R_HOOKS, CHECK_SEV_MEDIUM, path, p,
+				    "%s hook `%s` runs with the runtime's root privileges", kinds[k], p ? p : "?");
+		}
+	}
+}
+
+/* ---- report ----------------------------------------------------------- */
+
+/* strcmp, except that runs of digits compare by value ("[2]" < "[10]"). */
+static int natural_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
+			char *ea, *eb;
+			unsigned long long x = strtoull(a, &ea, 10), y = strtoull(b, &eb, 10);
+			if (x != y)
+				return x < y ? -1 : 1;
+			a = ea;
+			b = eb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a - (unsigned char)*b;
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+static int finding_cmp(const void *pa, const void *pb)
+{
+	const struct check_finding *a = pa, *b = pb;
+	int r;
+
+	if (a->rule_index != b->rule_index)
+		return a->rule_index < b->rule_index ? -1 : 1;
+	r = natural_cmp(a->path, b->path);
+	return r ? r : strcmp(a->message, b->message);
+}
+
+int check_config(json_t *config, const struct check_options *opts, struct check_report *ret)
+{
+	struct check_report rep = { 0 };
+	struct ctx c = {
+		.cfg = config,
+		.allowed = opts && opts->allowed_caps ? opts->allowed_caps : check_default_allowed_caps,
+		.lsm = opts ? opts->lsm : CHECK_LSM_PROBE,
+		.rep = &rep,
+	};
+
+	if (!json_is_object(config))
+		return hrun_err(EINVAL, "config is not a JSON object");
+	c.process = json_is_object(jget(config, "process")) ? jget(config, "process") : NULL;
+	c.linux_ = json_is_object(jget(config, "linux")) ? jget(config, "linux") : NULL;
+	collect_namespaces(&c);
+
+	check_process(&c);
+	check_seccomp(&c);
+	check_root(&c);
+	check_namespaces(&c);
+	check_mounts(&c);
+	check_device_rules(&c);
+	check_devices(&c);
+	check_sysctl(&c);
+	check_resources(&c);
+	check_proc_paths(&c);
+	check_hooks(&c);
+	if (c.err) {
+		check_report_clear(&rep);
+		return hrun_err(ENOMEM, "check: out of memory");
+	}
+	if (rep.n_findings)
+		qsort(rep.findings, rep.n_findings, sizeof(*rep.findings), finding_cmp);
+	*ret = rep;
+	return 0;
+}
+
+void check_report_clear(struct check_report *r)
+{
+	for (size_t i = 0; i < r->n_findings; i++) {
+		free(r->findings[i].path);
+		free(r->findings[i].detail);
+		free(r->findings[i].message);
+	}
+	free(r->findings);
+	*r = (struct check_report){ 0 };
+}
+
+int check_score(const struct check_report *r)
+{
+	long s = 100 - 40 * (long)r->counts[CHECK_SEV_CRITICAL] - 15 * (long)r->counts[CHECK_SEV_HIGH] -
+		 5 * (long)r->counts[CHECK_SEV_MEDIUM] - (long)r->counts[CHECK_SEV_LOW];
+	return s < 0 ? 0 : (int)s;
+}
+
+static const char *const sev_names[] = { "none", "low", "medium", "high", "critical" };
+
+const char *check_severity_name(enum check_severity s)
+{
+	return (size_t)s < ARRAY_SIZE(sev_names) ? sev_names[s] : "?";
+}
+
+int check_severity_parse(const char *name, enum check_severity *ret)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sev_names); i++) {
+		if (strcmp(name, sev_names[i]) == 0) {
+			*ret = (enum check_severity)i;
+			return 0;
+		}
+	}
+	return hrun_err(EINVAL, "unknown severity `%s` (critical, high, medium, low, none)", name);
+}
+
+bool check_rule_known(const char *id)
+{
+	for (size_t i = 0; i < R_COUNT; i++)
+		if (strcmp(rules[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+size_t check_rule_count(void)
+{
+	return R_COUNT;
+}
+
+const char *check_rule_id(size_t i)
+{
+	return i < R_COUNT ? rules[i].id : NULL;
+}
+
+const char *check_rule_title(size_t i)
+{
+	return i < R_COUNT ? rules[i].title : NULL;
+}
+
+json_t *check_report_to_json(const struct check_report *r, const char *config_path)
+{
+	json_t *root = json_object(), *findings = json_array(), *summary = json_object();
+	int bad = !root || !findings || !summary;
+
+	bad |= json_object_set_new(summary, "critical", json_integer((json_int_t)r->counts[CHECK_SEV_CRITICAL]));
+	bad |= json_object_set_new(summary, "high", json_integer((json_int_t)r->counts[CHECK_SEV_HIGH]));
+	bad |= json_object_set_new(summary, "medium", json_integer((json_int_t)r->counts[CHECK_SEV_MEDIUM]));
+	bad |= json_object_set_new(summary, "low", json_integer((json_int_t)r->counts[CHECK_SEV_LOW]));
+	bad |= json_object_set_new(summary, "total", json_integer((json_int_t)r->n_findings));
+	for (size_t i = 0; i < r->n_findings && !bad; i++) {
+		const struct check_finding *f = &r->findings[i];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "rule", f->rule, "severity",
+				      check_severity_name(f->severity), "path", f->path, "message", f->message,
+				      "fix", f->fix);
+		bad |= json_array_append_new(findings, o);
+	}
+	bad |= json_object_set_new(root, "config", json_string(config_path));
+	bad |= json_object_set_new(root, "score", json_integer(check_score(r)));
+	bad |= json_object_set(root, "summary", summary);
+	bad |= json_object_set(root, "findings", findings);
+	json_decref(summary);
+	json_decref(findings);
+	if (bad) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+static size_t max_width(const struct check_report *r, int col)
+{
+	size_t w = col == 0 ? strlen("SEVERITY") : col == 1 ? strlen("RULE") : strlen("PATH");
+
+	for (size_t i = 0; i < r->n_findings; i++) {
+		const struct check_finding *f = &r->findings[i];
+		size_t n = strlen(col == 0 ? check_severity_name(f->severity) : col == 1 ? f->rule : f->path);
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
+int check_report_print_text(FILE *out, const struct check_report *r, bool color)
+{
+	static const char *const colors[] = { "", "\033[36m", "\033[33m", "\033[31m", "\033[1;31m" };
+	size_t w0 = max_width(r, 0), w1 = max_width(r, 1), w2 = max_width(r, 2);
+
+	for (size_t i = 0; i < r->n_findings; i++) {
+		const struct check_finding *f = &r->findings[i];
+		char sev[16];
+		size_t n = 0;
+
+		for (const char *s = check_severity_name(f->severity); *s && n < sizeof(sev) - 1; s++)
+			sev[n++] = (char)(*s - ('a' <= *s && *s <= 'z' ? 'a' - 'A' : 0));
+		sev[n] = '\0';
+		/* pad outside the escape sequence so the columns stay aligned */
+		(void)fprintf(out, "%s%s%s%*s  %-*s  %-*s  %s. Fix: %s.\n", color ? colors[f->severity] : "", sev,
+			      color ? "\033[0m" : "", (int)(w0 - n), "", (int)w1, f->rule, (int)w2, f->path,
+			      f->message, f->fix);
+	}
+	(void)fprintf(out, "%zu finding%s: %zu critical, %zu high, %zu medium, %zu low; score %d/100\n",
+		      r->n_findings, r->n_findings == 1 ? "" : "s", r->counts[CHECK_SEV_CRITICAL],
+		      r->counts[CHECK_SEV_HIGH], r->counts[CHECK_SEV_MEDIUM], r->counts[CHECK_SEV_LOW],
+		      check_score(r));
+	if (fflush(out) != 0 || ferror(out))
+		return hrun_syserr(errno, "write report");
+	return 0;
+}
+
+int check_load_json(const char *path, json_t **ret)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	json_error_t jerr;
+	json_t *j;
+
+	if (strcmp(path, "-") != 0) {
+		f = fopen(path, "re");
+		if (!f)
+			return hrun_syserr(errno, "open `%s`", path);
+	}
+	/* Duplicate keys would let the checker and the runtime see different
+	 * values for the same field: refuse them. */
+	j = json_loadf(f ? f : stdin, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j)
+		return hrun_err(EINVAL, "`%s`:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+	*ret = j;
+	return 0;
+}
+
+/* ---- command ---------------------------------------------------------- */
+
+static void check_usage(FILE *out)
+{
+	(void)fputs("Usage: hrun check [--bundle DIR | FILE] [--format text|json]\n"
+		    "                  [--fail-on critical|high|medium|low|none]\n"
+		    "Audit an OCI config.json (default: ./config.json) against the hardening checklist.\n"
+		    "Exit status: 0 when no finding reaches --fail-on (default high), 1 otherwise.\n",
+		    out);
+}
+
+struct check_args {
+	const char *bundle, *file;
+	bool json, help;
+	enum check_severity fail_on;
+};
+
+static int check_parse_args(int argc, char **argv, struct check_args *a)
+{
+	static const struct option longopts[] = {
+		{ "bundle", required_argument, NULL, 'b' }, { "format", required_argument, NULL, 'f' },
+		{ "fail-on", required_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o, r;
+
+	*a = (struct check_args){ .fail_on = CHECK_SEV_HIGH };
+	optind = 0; /* glibc: full re-initialisation, the CLI may have used getopt already */
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+:b:h", longopts, NULL)) != -1) {
+		switch (o) {
+		case 'b':
+			a->bundle = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+				return hrun_err(EINVAL, "check: unknown format `%s` (text, json)", optarg);
+			a->json = strcmp(optarg, "json") == 0;
+			break;
+		case 'F':
+			if ((r = check_severity_parse(optarg, &a->fail_on)) < 0)
+				return hrun_err_prefix(r, "check: --fail-on");
+			break;
+		case 'h':
+			a->help = true;
+			break;
+		case ':':
+			return hrun_err(EINVAL, "check: option `%s` requires an argument", argv[optind - 1]);
+		default:
+			return hrun_err(EINVAL, "check: unknown option `%s`", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		a->file = argv[optind++];
+	if (optind < argc)
+		return hrun_err(EINVAL, "check: unexpected argument `%s`", argv[optind]);
+	if (a->file && a->bundle)
+		return hrun_err(EINVAL, "check: give either --bundle or FILE, not both");
+	return 0;
+}
+
+static int check_config_path(const struct check_args *a, char **ret)
+{
+	struct stat st;
+	const char *dir = a->bundle;
+
+	if (!dir && a->file && strcmp(a->file, "-") != 0 && stat(a->file, &st) == 0 && S_ISDIR(st.st_mode))
+		dir = a->file;
+	if (!dir && a->file)
+		*ret = strdup(a->file);
+	else if (!dir)
+		*ret = strdup("config.json");
+	else if (asprintf(ret, "%s/config.json", dir) < 0)
+		*ret = NULL;
+	return *ret ? 0 : hrun_err(ENOMEM, "check: out of memory");
+}
+
+static int check_report_output(const struct check_args *a, const struct check_report *rep, const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	json_t *j;
+
+	if (!a->json)
+		return check_report_print_text(stdout, rep, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	j = check_report_to_json(rep, path);
+	if (!j)
+		return hrun_err(ENOMEM, "check: out of memory");
+	text = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2));
+	json_decref(j);
+	if (!text)
+		return hrun_err(ENOMEM, "check: out of memory");
+	if (printf("%s\n", text) < 0 || fflush(stdout) != 0)
+		return hrun_syserr(errno, "write report");
+	return 0;
+}
+
+int check_main(int argc, char **argv)
+{
+	_cleanup_free_ char *path = NULL;
+	struct check_report rep = { 0 };
+	struct check_args a;
+	json_t *cfg = NULL;
+	int r, fail = 0;
+
+	if ((r = check_parse_args(argc, argv, &a)) < 0)
+		return r;
+	if (a.help) {
+		check_usage(stdout);
+		return 0;
+	}
+	if ((r = check_config_path(&a, &path)) < 0 || (r = check_load_json(path, &cfg)) < 0)
+		return r;
+	r = check_config(cfg, NULL, &rep);
+	json_decref(cfg);
+	if (r < 0)
+		return r;
+	r = check_report_output(&a, &rep, path);
+	for (size_t i = 0; i < rep.n_findings && a.fail_on != CHECK_SEV_NONE; i++)
+		if (rep.findings[i].severity >= a.fail_on)
+			fail = 1;
+	check_report_clear(&rep);
+	return r < 0 ? r : fail;
+}

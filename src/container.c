@@ -1,0 +1,772 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * From config.json to the container's PID 1: the one straight path.
+ *
+ * Runtime (parent)                          Container init (child)
+ * ----------------                          ----------------------
+ * parse config, policy, state dir
+ * compile seccomp, create cgroup
+ * clone3(namespaces, INTO_CGROUP) --------> (born in its namespaces/cgroup)
+ * write uid/gid maps
+ * #1 SYNC_MAPS_DONE ----------------------> become root of the userns, join
+ *                                           ns paths, time ns, mounts, /dev,
+ *                                           terminal
+ *                   <---------------------- #2 SYNC_HOOKS_RUNTIME (if hooks)
+ * prestart + createRuntime hooks
+ * #2 SYNC_HOOKS_DONE ---------------------> createContainer hooks, pivot_root,
+ *                                           sysctl, hostname, masks, ro root,
+ *                                           rlimits, drop privileges, seccomp,
+ *                                           find the executable
+ *                   <---------------------- #3 SYNC_READY
+ * state.json, pid file
+ * create: exit (init waits on exec.fifo)    create: block reading exec.fifo
+ * run:    #4 SYNC_START ------------------> run: wait for SYNC_START
+ *                                           startContainer hooks, execve
+ */
+#define _GNU_SOURCE
+#include "hrun/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hrun/cgroup.h"
+#include "hrun/cleanup.h"
+#include "hrun/error.h"
+#include "hrun/hooks.h"
+#include "hrun/log.h"
+#include "hrun/mount.h"
+#include "hrun/ns.h"
+#include "hrun/policy.h"
+#include "hrun/process.h"
+#include "hrun/seccomp.h"
+#include "hrun/spec.h"
+#include "hrun/state.h"
+#include "hrun/sync.h"
+#include "hrun/terminal.h"
+#include "hrun/util.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+enum init_mode {
+	INIT_CREATE, /* wait on exec.fifo for `hrun start` */
+	INIT_RUN,    /* wait for SYNC_START from the runtime */
+};
+
+struct init_ctx {
+	const struct hrun_create_opts *o;
+	enum init_mode mode;
+	struct hrun_spec *spec;
+	char *bundle; /* absolute */
+	char *rootfs; /* absolute */
+	int rootfs_parent; /* O_PATH */
+	bool has_bpf;
+	struct hrun_bpf bpf;
+	struct hrun_cgroup cg;
+	int ns_fds[HRUN_NS_COUNT];
+	int sync[2];     /* [0] runtime end, [1] init end */
+	int fifo;        /* exec.fifo, O_RDWR (create only) */
+	int console;     /* console socket or relay socket (terminal only) */
+	int relay[2];    /* run in the foreground with a terminal: [0] ours */
+	int state_dirfd;
+	bool late_cgroupns; /* clone3 could not place us: unshare after joining */
+	bool wrote_pid_file;
+	pid_t pid;
+	int pidfd;
+	struct hrun_state st;
+};
+
+static void ctx_init(struct init_ctx *c, const struct hrun_create_opts *o, enum init_mode mode)
+{
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	c->mode = mode;
+	c->cg.dirfd = -1;
+	c->sync[0] = c->sync[1] = -1;
+	c->fifo = c->console = c->relay[0] = c->relay[1] = -1;
+	c->state_dirfd = c->pidfd = c->rootfs_parent = -1;
+	for (int t = 0; t < HRUN_NS_COUNT; t++)
+		c->ns_fds[t] = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		(void)close(*fd);
+	*fd = -1;
+}
+
+/* ---------------------------------------------------------------- child -- */
+
+static int child_bind_console(void *arg, const char *slave_path)
+{
+	struct hrun_mount_ctx *m = arg;
+
+	/* /dev/console only exists in a /dev the runtime populates */
+	for (size_t i = 0; i < m->spec->n_mounts; i++)
+		if (strcmp(m->spec->mounts[i].destination, "/dev") == 0)
+			return mount_console(m, slave_path);
+	return 0;
+}
+
+/* Namespaces and identity, right after sync #1. */
+static int child_enter_namespaces(struct init_ctx *c)
+{
+	const struct hrun_linux *l = &c->spec->linux_cfg;
+	int r;
+
+	r = ns_join(c->ns_fds, HRUN_NS_USER);
+	if (r < 0)
+		return r;
+	/* become root of a new user namespace when root is mapped (needed for
+	 * files we create); keep the unmapped id otherwise */
+	if (l->namespaces[HRUN_NS_USER].enabled) {
+		if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+			return hrun_syserr(errno, "setresgid(0) in the user namespace");
+		if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+			return hrun_syserr(errno, "setresuid(0) in the user namespace");
+	}
+	for (int t = HRUN_NS_MOUNT; t < HRUN_NS_COUNT; t++) {
+		if (t == HRUN_NS_PID || t == HRUN_NS_TIME)
+			continue; /* joined by the runtime before clone */
+		r = ns_join(c->ns_fds, t);
+		if (r < 0)
+			return r;
+	}
+	if (c->late_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+		return hrun_syserr(errno, "create the cgroup namespace");
+	r = ns_create_time(c->spec);
+	if (r < 0)
+		return r;
+	ns_close_fds(c->ns_fds);
+	if (setsid() < 0)
+		return hrun_syserr(errno, "setsid");
+	return 0;
+}
+
+/* The filesystem: mounts, devices, terminal, hooks, pivot, masks. */
+static int child_filesystem(struct init_ctx *c, struct hrun_mount_ctx *m)
+{
+	const struct hrun_spec *spec = c->spec;
+	int r;
+
+	if (!spec->linux_cfg.namespaces[HRUN_NS_MOUNT].enabled)
+		return hrun_err(EINVAL, "linux.namespaces: hrun requires a mount namespace");
+	r = mount_prepare_rootfs(m);
+	if (r < 0)
+		return r;
+	r = mount_config_mounts(m);
+	if (r < 0)
+		return r;
+	if (spec->process.terminal && c->console >= 0) {
+		r = terminal_setup_child(m->rootfd, c->console, &spec->process, child_bind_console, m);
+		if (r < 0)
+			return r;
+		close_fd(&c->console);
+	}
+	/* sync #2: runtime hooks see the mounts before pivot_root */
+	if (spec->hooks[HRUN_HOOK_PRESTART].n || spec->hooks[HRUN_HOOK_CREATE_RUNTIME].n) {
+		r = sync_send(c->sync[1], SYNC_HOOKS_RUNTIME);
+		if (r < 0)
+			return hrun_syserr(-r, "sync #2");
+		r = sync_expect(c->sync[1], SYNC_HOOKS_DONE);
+		if (r < 0)
+			return r;
+	}
+	if (spec->hooks[HRUN_HOOK_CREATE_CONTAINER].n) {
+		r = hooks_run(spec, HRUN_HOOK_CREATE_CONTAINER, "{}");
+		if (r < 0)
+			return r;
+	}
+	r = mount_pivot(m, c->o->no_pivot);
+	if (r < 0)
+		return r;
+	/* sysctl and hostname before readonlyPaths lock /proc/sys */
+	r = process_set_kernel_params(spec);
+	if (r < 0)
+		return r;
+	return mount_finalize(m);
+}
+
+/* Wait for the go signal: `hrun start` (fifo) or `hrun run` (sync #4). */
+static int child_wait_start(struct init_ctx *c)
+{
+	char b;
+	ssize_t n;
+
+	if (c->mode == INIT_RUN)
+		return sync_expect(c->sync[1], SYNC_START);
+	/* nobody waits for us in hrun any more: do not die with `create` */
+	(void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	close_fd(&c->sync[1]);
+	do
+		n = read(c->fifo, &b, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(1);
+	close_fd(&c->fifo);
+	return 0;
+}
+
+static int child_main(struct init_ctx *c)
+{
+	struct hrun_mount_ctx m = {
+		.spec = c->spec,
+		.rootfs = c->rootfs,
+		/* cwd: the runtime cloned us from the rootfs's parent, and the
+		 * kernel moved that cwd into our new mount namespace */
+		.rootfs_parent = AT_FDCWD,
+		.rootfs_base = strrchr(c->rootfs, '/') + 1,
+		.cgroup_path = c->cg.path,
+		.userns = c->spec->linux_cfg.namespaces[HRUN_NS_USER].enabled,
+		.rootfd = -1,
+		.devnull = -1,
+	};
+	_cleanup_free_ char *exe = NULL;
+	int r;
+
+	/* sync #1: maps written, cgroup joined */
+	r = sync_expect(c->sync[1], SYNC_MAPS_DONE);
+	if (r < 0)
+		return r;
+	r = child_enter_namespaces(c);
+	if (r < 0)
+		return r;
+	r = child_filesystem(c, &m);
+	if (r < 0)
+		return r;
+	r = process_set_limits(&c->spec->process, &c->spec->linux_cfg);
+	if (r < 0)
+		return r;
+	if (!c->o->no_new_keyring &&
+	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+		return hrun_syserr(errno, "join a new session keyring");
+	mount_ctx_clear(&m);
+	/* everything but stdio, preserved fds and our own channels is closed
+	 * by execve */
+	(void)util_cloexec_from(3 + (int)c->o->preserve_fds);
+	r = process_drop_privileges(&c->spec->process, c->has_bpf ? &c->bpf : NULL);
+	if (r < 0)
+		return r;
+	/* a missing command fails `create`, not `start` */
+	r = process_find_executable(&c->spec->process, &exe);
+	if (r < 0)
+		return r;
+	/* sync #3 */
+	r = sync_send(c->sync[1], SYNC_READY);
+	if (r < 0)
+		return hrun_syserr(-r, "sync #3");
+	r = child_wait_start(c);
+	if (r < 0)
+		return r;
+	if (c->spec->hooks[HRUN_HOOK_START_CONTAINER].n) {
+		r = hooks_run(c->spec, HRUN_HOOK_START_CONTAINER, "{}");
+		if (r < 0)
+			return r;
+	}
+	return process_exec(exe, &c->spec->process);
+}
+
+static void __attribute__((noreturn)) child_entry(struct init_ctx *c)
+{
+	int r;
+
+	/* drop what belongs to the runtime: the state lock above all (flock
+	 * is shared by fork, and we may live long after `create`) */
+	close_fd(&c->sync[0]);
+	close_fd(&c->state_dirfd);
+	close_fd(&c->relay[0]);
+	close_fd(&c->cg.dirfd);
+	close_fd(&c->rootfs_parent);
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	r = child_main(c);
+	if (c->sync[1] >= 0)
+		(void)sync_send_error(c->sync[1], r);
+	else
+		log_error(hrun_errmsg());
+	_exit(1);
+}
+
+/* --------------------------------------------------------------- parent -- */
+
+/* Relative bind sources are relative to the bundle: make them absolute
+ * before the child (which never changes into the bundle) mounts them. */
+static int absolute_bind_sources(struct init_ctx *c)
+{
+	for (size_t i = 0; i < c->spec->n_mounts; i++) {
+		struct hrun_mount *m = &c->spec->mounts[i];
+		char *abs;
+
+		if (!m->source || m->source[0] == '/' || !(m->flags & MS_BIND))
+			continue;
+		if (asprintf(&abs, "%s/%s", c->bundle, m->source) < 0)
+			return -ENOMEM;
+		free(m->source);
+		m->source = abs;
+	}
+	return 0;
+}
+
+static int prepare_paths(struct init_ctx *c)
+{
+	char path[PATH_MAX];
+	const char *root = c->spec->root_path;
+
+	c->bundle = realpath(c->o->bundle ? c->o->bundle : ".", NULL);
+	if (!c->bundle)
+		return hrun_syserr(errno, "bundle `%s`", c->o->bundle ? c->o->bundle : ".");
+	if (root[0] == '/')
+		(void)snprintf(path, sizeof(path), "%s", root);
+	else
+		(void)snprintf(path, sizeof(path), "%s/%s", c->bundle, root);
+	c->rootfs = realpath(path, NULL);
+	if (!c->rootfs)
+		return hrun_syserr(errno, "root.path `%s`", root);
+	if (strcmp(c->rootfs, "/") == 0)
+		return hrun_err(EINVAL, "root.path: the host root cannot be the container root");
+	{
+		char *slash = strrchr(c->rootfs, '/');
+
+		*slash = '\0';
+		c->rootfs_parent = open(slash == c->rootfs ? "/" : c->rootfs,
+					O_PATH | O_DIRECTORY | O_CLOEXEC);
+		*slash = '/';
+		if (c->rootfs_parent < 0)
+			return hrun_syserr(errno, "open the parent of root.path `%s`", c->rootfs);
+	}
+	return absolute_bind_sources(c);
+}
+
+static int prepare_cgroup(struct init_ctx *c)
+{
+	const struct hrun_linux *l = &c->spec->linux_cfg;
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	if (!cgroup_root()) {
+		if (l->has_resources && (l->resources.has_mem_limit || l->resources.has_pids_limit ||
+					 l->resources.has_cpu_quota || l->resources.has_cpu_shares))
+			return hrun_err(ENOTSUP, "linux.resources: this host has no cgroup v2 hierarchy");
+		return 0;
+	}
+	r = cgroup_resolve_path(l->cgroups_path, c->o->id, c->o->systemd_cgroup, &path);
+	if (r < 0)
+		return r;
+	return cgroup_create(path, l->has_resources ? &l->resources : NULL, &c->cg);
+}
+
+static int prepare_channels(struct init_ctx *c)
+{
+	int r = sync_pair(c->sync);
+
+	if (r < 0)
+		return r;
+	if (c->mode == INIT_CREATE) {
+		if (mkfifoat(c->state_dirfd, HRUN_STATE_FIFO, 0600) < 0)
+			return hrun_syserr(errno, "create exec fifo");
+		/* O_RDWR: opening does not block, and a read blocks until
+		 * `hrun start` writes (it holds no writer of its own) */
+		c->fifo = openat(c->state_dirfd, HRUN_STATE_FIFO, O_RDWR | O_CLOEXEC);
+		if (c->fifo < 0)
+			return hrun_syserr(errno, "open exec fifo");
+	}
+	if (!c->spec->process.terminal)
+		return 0;
+	if (c->o->console_socket)
+		return terminal_connect_socket(c->o->console_socket, &c->console);
+	if (c->mode == INIT_CREATE || c->o->detach)
+		return hrun_err(EINVAL, "process.terminal: --console-socket is required when detached");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c->relay) < 0)
+		return hrun_syserr(errno, "socketpair");
+	c->console = c->relay[1];
+	c->relay[1] = -1;
+	return 0;
+}
+
+static pid_t do_clone3(struct init_ctx *c, unsigned long flags)
+{
+	struct clone_args ca = {
+		.flags = flags | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)&c->pidfd,
+		.exit_signal = SIGCHLD,
+	};
+
+	if (c->cg.dirfd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)c->cg.dirfd;
+	}
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+static int spawn_init(struct init_ctx *c)
+{
+	unsigned long flags = ns_new_flags(c->spec);
+	int saved_cwd, r;
+
+	/* a pid namespace given by path applies to our children */
+	r = ns_join(c->ns_fds, HRUN_NS_PID);
+	if (r < 0)
+		return r;
+	r = ns_join(c->ns_fds, HRUN_NS_TIME);
+	if (r < 0)
+		return r;
+	/* clone from inside the rootfs's parent: the child's cwd then names
+	 * it in the new mount namespace, without a path lookup that the root
+	 * of a new user namespace might not be allowed to do */
+	saved_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (saved_cwd < 0)
+		return hrun_syserr(errno, "open the current directory");
+	if (fchdir(c->rootfs_parent) < 0) {
+		r = hrun_syserr(errno, "chdir to the parent of the rootfs");
+		close_fd(&saved_cwd);
+		return r;
+	}
+	c->pid = do_clone3(c, flags);
+	if (c->pid < 0 && c->cg.dirfd >= 0 && (errno == EINVAL || errno == EOPNOTSUPP || errno == EBUSY)) {
+		/* no CLONE_INTO_CGROUP: join by pid, then unshare the cgroupns */
+		close_fd(&c->cg.dirfd);
+		c->late_cgroupns = flags & CLONE_NEWCGROUP;
+		c->pid = do_clone3(c, flags & ~(unsigned long)CLONE_NEWCGROUP);
+	}
+	if (c->pid == 0) {
+		close_fd(&saved_cwd);
+		child_entry(c);
+	}
+	r = c->pid < 0 ? errno : 0;
+	if (fchdir(saved_cwd) < 0 && r == 0)
+		r = errno;
+	close_fd(&saved_cwd);
+	if (r)
+		return hrun_syserr(r, c->pid < 0 ? "clone3" : "restore the current directory");
+	close_fd(&c->sync[1]);
+	close_fd(&c->console);
+	close_fd(&c->fifo);
+	if (c->late_cgroupns || (c->cg.path && c->cg.dirfd < 0)) {
+		r = cgroup_enter(c->cg.path, c->pid);
+		if (r < 0)
+			return r;
+	}
+	if (c->spec->linux_cfg.namespaces[HRUN_NS_USER].enabled &&
+	    !c->spec->linux_cfg.namespaces[HRUN_NS_USER].path) {
+		r = ns_write_id_maps(c->pid, c->spec);
+		if (r < 0)
+			return r;
+	}
+	/* sync #1 */
+	r = sync_send(c->sync[0], SYNC_MAPS_DONE);
+	if (r < 0)
+		return hrun_syserr(-r, "sync #1");
+	return 0;
+}
+
+static void fill_state(struct init_ctx *c)
+{
+	char now[64];
+	json_t *ann = json_object();
+
+	for (size_t i = 0; i < c->spec->n_annotations; i++)
+		json_object_set_new(ann, c->spec->annotations[i].key,
+				    json_string(c->spec->annotations[i].value));
+	util_rfc3339_now(now, sizeof(now));
+	c->st.id = strdup(c->o->id);
+	c->st.pid = c->pid;
+	c->st.bundle = strdup(c->bundle);
+	c->st.rootfs = strdup(c->rootfs);
+	c->st.created = strdup(now);
+	c->st.owner = strdup("");
+	c->st.cgroup_path = c->cg.path ? strdup(c->cg.path) : NULL;
+	c->st.annotations = ann;
+	c->st.detached = c->mode == INIT_CREATE || c->o->detach;
+}
+
+static int run_runtime_hooks(struct init_ctx *c, enum hrun_hook_kind kind, enum hrun_status status)
+{
+	json_t *j;
+	char *text;
+	int r;
+
+	if (!c->spec->hooks[kind].n)
+		return 0;
+	j = state_to_json(&c->st, status);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!text)
+		return -ENOMEM;
+	r = hooks_run(c->spec, kind, text);
+	free(text);
+	return r;
+}
+
+/* Serve the child until sync #3 (READY). */
+static int wait_ready(struct init_ctx *c)
+{
+	for (;;) {
+		struct hrun_sync_msg msg;
+		int r = sync_recv(c->sync[0], &msg);
+
+		if (r == -EPIPE)
+			return hrun_err(EPIPE, "container init exited during setup");
+		if (r < 0)
+			return r;
+		if (msg.type == SYNC_READY)
+			return 0;
+		if (msg.type != SYNC_HOOKS_RUNTIME)
+			return hrun_err(EPROTO, "sync: unexpected message %u", msg.type);
+		r = run_runtime_hooks(c, HRUN_HOOK_PRESTART, HRUN_STATUS_CREATING);
+		if (r == 0)
+			r = run_runtime_hooks(c, HRUN_HOOK_CREATE_RUNTIME, HRUN_STATUS_CREATING);
+		if (r < 0)
+			return r;
+		r = sync_send(c->sync[0], SYNC_HOOKS_DONE);
+		if (r < 0)
+			return hrun_syserr(-r, "sync #2");
+	}
+}
+
+static int write_pid_file(const char *path, pid_t pid)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", pid);
+
+	if (!path)
+		return 0;
+	return util_write_file_atomic(path, buf, (size_t)n, 0644);
+}
+
+static void kill_init(struct init_ctx *c)
+{
+	if (c->pid <= 0)
+		return;
+	(void)kill(c->pid, SIGKILL);
+	while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	c->pid = 0;
+}
+
+/* Undo everything: used on failure and after `run` without --keep. */
+static void teardown(struct init_ctx *c)
+{
+	if (c->cg.path)
+		(void)cgroup_destroy(c->cg.path);
+	if (c->state_dirfd >= 0)
+		(void)state_remove(c->o->root, c->o->id, c->state_dirfd);
+	if (c->wrote_pid_file)
+		(void)unlink(c->o->pid_file);
+}
+
+static void ctx_free(struct init_ctx *c)
+{
+	close_fd(&c->sync[0]);
+	close_fd(&c->sync[1]);
+	close_fd(&c->fifo);
+	close_fd(&c->console);
+	close_fd(&c->relay[0]);
+	close_fd(&c->relay[1]);
+	close_fd(&c->pidfd);
+	close_fd(&c->state_dirfd);
+	close_fd(&c->rootfs_parent);
+	ns_close_fds(c->ns_fds);
+	cgroup_clear(&c->cg);
+	if (c->has_bpf)
+		seccomp_bpf_clear(&c->bpf);
+	state_clear(&c->st);
+	spec_free(c->spec);
+	free(c->bundle);
+	free(c->rootfs);
+}
+
+/* Everything up to a container whose init is ready (sync #3). */
+static int setup(struct init_ctx *c)
+{
+	_cleanup_free_ char *config = NULL;
+	int r;
+
+	r = state_validate_id(c->o->id);
+	if (r < 0)
+		return r;
+	if (asprintf(&config, "%s/config.json", c->o->bundle ? c->o->bundle : ".") < 0)
+		return -ENOMEM;
+	r = spec_load(c->o->bundle ? c->o->bundle : ".", &c->spec);
+	if (r < 0)
+		return r;
+	if (!c->spec->has_process)
+		return hrun_err(EINVAL, "config.json: process: required to run a container");
+	r = policy_enforce(config, c->o->policy);
+	if (r < 0)
+		return r;
+	r = prepare_paths(c);
+	if (r < 0)
+		return r;
+	r = state_create(c->o->root, c->o->id, &c->state_dirfd);
+	if (r < 0)
+		return r;
+	if (c->spec->linux_cfg.seccomp) {
+		r = seccomp_compile(c->spec->linux_cfg.seccomp, &c->bpf);
+		if (r < 0)
+			return r;
+		c->has_bpf = true;
+	}
+	r = ns_open_paths(c->spec, c->ns_fds);
+	if (r < 0)
+		return r;
+	r = prepare_cgroup(c);
+	if (r < 0)
+		return r;
+	r = prepare_channels(c);
+	if (r < 0)
+		return r;
+	r = spawn_init(c);
+	if (r < 0)
+		return r;
+	r = wait_ready(c);
+	if (r < 0)
+		return r;
+	r = util_proc_start_time(c->pid, &c->st.start_time);
+	if (r < 0)
+		return hrun_syserr(-r, "read the start time of pid %d", c->pid);
+	fill_state(c);
+	r = state_write(c->state_dirfd, &c->st);
+	if (r < 0)
+		return r;
+	r = write_pid_file(c->o->pid_file, c->pid);
+	c->wrote_pid_file = r == 0 && c->o->pid_file;
+	return r;
+}
+
+static int create_or_fail(struct init_ctx *c)
+{
+	int r = setup(c);
+
+	if (r < 0) {
+		kill_init(c);
+		teardown(c);
+	}
+	return r;
+}
+
+int container_create(const struct hrun_create_opts *o)
+{
+	struct init_ctx c;
+	int r;
+
+	ctx_init(&c, o, INIT_CREATE);
+	r = create_or_fail(&c);
+	ctx_free(&c);
+	return r;
+}
+
+/* ------------------------------------------------------------------ run -- */
+
+static volatile sig_atomic_t forward_pid;
+
+static void forward_signal(int sig)
+{
+	if (forward_pid > 0)
+		(void)kill((pid_t)forward_pid, sig);
+}
+
+static void install_forwarding(pid_t pid)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+	struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
+
+	forward_pid = pid;
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
+static int wait_exit(struct init_ctx *c)
+{
+	int status;
+
+	while (waitpid(c->pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return hrun_syserr(errno, "wait for the container");
+	}
+	c->pid = 0;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+/* After sync #4: exec happened (EOF) or failed (SYNC_ERROR). */
+static int wait_exec(struct init_ctx *c)
+{
+	struct hrun_sync_msg msg;
+	int r = sync_recv(c->sync[0], &msg);
+
+	if (r == -EPIPE)
+		return 0;
+	return r < 0 ? r : hrun_err(EPROTO, "sync: unexpected message %u", msg.type);
+}
+
+static int start_and_wait(struct init_ctx *c)
+{
+	int r, master = -1, status;
+
+	install_forwarding(c->pid);
+	if (c->relay[0] >= 0) {
+		r = sync_recv_fd(c->relay[0], &master);
+		if (r < 0)
+			return r;
+	}
+	r = sync_send(c->sync[0], SYNC_START); /* sync #4 */
+	if (r == 0)
+		r = wait_exec(c);
+	if (r == 0)
+		r = run_runtime_hooks(c, HRUN_HOOK_POSTSTART, HRUN_STATUS_RUNNING);
+	if (r < 0) {
+		if (master >= 0)
+			(void)close(master);
+		return r;
+	}
+	if (c->o->detach)
+		return 0;
+	if (master >= 0) {
+		(void)terminal_relay(master, c->pidfd);
+		(void)close(master);
+	}
+	status = wait_exit(c);
+	if (status >= 0)
+		(void)run_runtime_hooks(c, HRUN_HOOK_POSTSTOP, HRUN_STATUS_STOPPED);
+	return status;
+}
+
+int container_run(const struct hrun_create_opts *o)
+{
+	struct init_ctx c;
+	int r;
+
+	ctx_init(&c, o, INIT_RUN);
+	r = create_or_fail(&c);
+	if (r == 0) {
+		/* the state lock must not be held while the container runs */
+		close_fd(&c.state_dirfd);
+		r = start_and_wait(&c);
+		if (r < 0)
+			kill_init(&c);
+		if (r < 0 || (!o->detach && !o->keep)) {
+			if (state_open(o->root, o->id, true, &c.state_dirfd) == 0)
+				teardown(&c);
+			else if (c.cg.path)
+				(void)cgroup_destroy(c.cg.path);
+		}
+	}
+	ctx_free(&c);
+	return r;
+}

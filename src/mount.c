@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define _GNU_SOURCE
+#include "hrun/mount.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "hrun/cleanup.h"
+#include "hrun/error.h"
+#include "hrun/util.h"
+
+#define FD_PATH_MAX 32
+
+static unsigned long propagation_flags(enum hrun_propagation p)
+{
+	switch (p) {
+	case HRUN_PROP_PRIVATE:
+		return MS_PRIVATE;
+	case HRUN_PROP_RPRIVATE:
+		return MS_PRIVATE | MS_REC;
+	case HRUN_PROP_SHARED:
+		return MS_SHARED;
+	case HRUN_PROP_RSHARED:
+		return MS_SHARED | MS_REC;
+	case HRUN_PROP_SLAVE:
+		return MS_SLAVE;
+	case HRUN_PROP_RSLAVE:
+		return MS_SLAVE | MS_REC;
+	case HRUN_PROP_UNBINDABLE:
+		return MS_UNBINDABLE;
+	case HRUN_PROP_RUNBINDABLE:
+		return MS_UNBINDABLE | MS_REC;
+	case HRUN_PROP_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* Flags the kernel locks on a mount inherited into a user namespace: a
+ * remount must repeat them or it fails with EPERM. */
+static unsigned long locked_flags(const char *path)
+{
+	struct statvfs sv;
+	unsigned long f = 0;
+
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_RDONLY)
+		f |= MS_RDONLY;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
+int mount_prepare_rootfs(struct hrun_mount_ctx *ctx)
+{
+	/* sync nothing back to the host: the whole tree becomes a slave */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return hrun_syserr(errno, "make / a slave mount");
+	_cleanup_close_ int old = -1;
+	char opath[FD_PATH_MAX];
+
+	old = openat(ctx->rootfs_parent, ctx->rootfs_base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (old < 0)
+		return hrun_syserr(errno, "open the rootfs `%s`", ctx->rootfs);
+	util_fd_path(old, opath, sizeof(opath));
+	/* pivot_root needs the new root to be a mount point */
+	if (mount(opath, opath, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return hrun_syserr(errno, "bind mount the rootfs `%s`", ctx->rootfs);
+	/* a fresh lookup crosses into the new mount */
+	ctx->rootfd = openat(ctx->rootfs_parent, ctx->rootfs_base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->rootfd < 0)
+		return hrun_syserr(errno, "open the rootfs `%s`", ctx->rootfs);
+	return 0;
+}
+
+/* Create DEST (a directory, or an empty file when IS_FILE) below the rootfs
+ * and return an O_PATH fd resolved inside it. */
+static int open_target(struct hrun_mount_ctx *ctx, const char *dest, bool is_file)
+{
+	int fd = util_open_in_root(ctx->rootfd, dest, O_PATH, 0);
+	int r;
+
+	if (fd >= 0)
+		return fd;
+	if (fd != -ENOENT)
+		return hrun_syserr(-fd, "mount destination `%s`", dest);
+	r = is_file ? util_touch_in_root(ctx->rootfd, dest)
+		    : util_mkdir_in_root(ctx->rootfd, dest, 0755);
+	if (r < 0)
+		return hrun_syserr(-r, "create mount destination `%s` in the rootfs", dest);
+	fd = util_open_in_root(ctx->rootfd, dest, O_PATH, 0);
+	if (fd < 0)
+		return hrun_syserr(-fd, "mount destination `%s`", dest);
+	return fd;
+}
+
+/* Re-open DEST after a mount so later operations hit the new mount, not
+ * the directory it covers. */
+static int reopen_target(struct hrun_mount_ctx *ctx, const char *dest)
+{
+	int fd = util_open_in_root(ctx->rootfd, dest, O_PATH, 0);
+
+	if (fd < 0)
+		return hrun_syserr(-fd, "re-open mount `%s`", dest);
+	return fd;
+}
+
+static bool is_bind(const struct hrun_mount *m)
+{
+	return (m->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
+}
+
+static int bind_remount(const char *target, unsigned long flags)
+{
+	unsigned long f = MS_REMOUNT | MS_BIND | flags | locked_flags(target);
+
+	if (mount(NULL, target, NULL, f, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int apply_recursive_ro(int fd, const char *dest)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+		    sizeof(attr)) < 0)
+		return hrun_syserr(errno, "make `%s` recursively read-only", dest);
+	return 0;
+}
+
+/* After the mount itself: bind remount flags, rro, propagation. */
+static int finish_mount(struct hrun_mount_ctx *ctx, const struct hrun_mount *m, bool bind)
+{
+	const unsigned long remount_mask = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+					   MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
+					   MS_STRICTATIME | MS_SYNCHRONOUS | MS_DIRSYNC;
+	_cleanup_close_ int fd = -1;
+	char tpath[FD_PATH_MAX];
+	unsigned long prop = propagation_flags(m->propagation);
+	int r;
+
+	if (!(bind && (m->flags & remount_mask)) && !m->recursive_ro && !prop)
+		return 0;
+	fd = reopen_target(ctx, m->destination);
+	if (fd < 0)
+		return fd;
+	util_fd_path(fd, tpath, sizeof(tpath));
+	if (bind && (m->flags & remount_mask)) {
+		r = bind_remount(tpath, m->flags & remount_mask);
+		if (r < 0)
+			return hrun_syserr(-r, "remount `%s` with its options", m->destination);
+	}
+	if (m->recursive_ro) {
+		r = apply_recursive_ro(fd, m->destination);
+		if (r < 0)
+			return r;
+	}
+	if (prop && mount(NULL, tpath, NULL, prop, NULL) < 0)
+		return hrun_syserr(errno, "set propagation of `%s`", m->destination);
+	return 0;
+}
+
+static int mount_bind(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
+{
+	_cleanup_close_ int fd = -1;
+	char tpath[FD_PATH_MAX];
+	struct stat st;
+
+	if (!m->source)
+		return hrun_err(EINVAL, "mount `%s`: a bind mount needs a source", m->destination);
+	if (stat(m->source, &st) < 0)
+		return hrun_syserr(errno, "bind mount source `%s`", m->source);
+	fd = open_target(ctx, m->destination, !S_ISDIR(st.st_mode));
+	if (fd < 0)
+		return fd;
+	util_fd_path(fd, tpath, sizeof(tpath));
+	if (mount(m->source, tpath, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+		return hrun_syserr(errno, "bind mount `%s` on `%s`", m->source, m->destination);
+	return finish_mount(ctx, m, true);
+}
+
+/* The container's own cgroup: a cgroup2 mount (rooted at the cgroup
+ * namespace), or a bind of the cgroup directory when that is refused. */
+static int mount_cgroup(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
+{
+	_cleanup_close_ int fd = open_target(ctx, m->destination, false);
+	char tpath[FD_PATH_MAX];
+	unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+
+	if (fd < 0)
+		return fd;
+	util_fd_path(fd, tpath, sizeof(tpath));
+	if (ctx->spec->linux_cfg.namespaces[HRUN_NS_CGROUP].enabled &&
+	    mount("cgroup2", tpath, "cgroup2", flags, NULL) == 0)
+		return finish_mount(ctx, m, false);
+	if (!ctx->cgroup_path)
+		return 0; /* no cgroup2 hierarchy on this host: leave it empty */
+	if (mount(ctx->cgroup_path, tpath, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return hrun_syserr(errno, "bind the container cgroup on `%s`", m->destination);
+	{
+		struct hrun_mount bm = *m;
+
+		bm.flags |= MS_BIND;
+		return finish_mount(ctx, &bm, true);
+	}
+}
+
+/* sysfs and mqueue can be refused in a user namespace that does not own the
+ * network / ipc namespace: fall back to binding the host's, as runc does. */
+static int mount_fs_fallback(struct hrun_mount_ctx *ctx, const struct hrun_mount *m,
+			     const char *host_path)
+{
+	struct hrun_mount bm = *m;
+
+	bm.source = (char *)host_path;
+	bm.flags = (m->flags & ~(MS_BIND)) | MS_BIND | MS_REC;
+	return mount_bind(ctx, &bm);
+}
+
+static int mount_one(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
+{
+	_cleanup_close_ int fd = -1;
+	char tpath[FD_PATH_MAX];
+	const char *type = m->type;
+
+	if (is_bind(m))
+		return mount_bind(ctx, m);
+	if (!type || !*type || strcmp(type, "none") == 0)
+		return hrun_err(EINVAL, "mount `%s`: no type and no bind option", m->destination);
+	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
+		return mount_cgroup(ctx, m);
+	fd = open_target(ctx, m->destination, false);
+	if (fd < 0)
+		return fd;
+	util_fd_path(fd, tpath, sizeof(tpath));
+	if (mount(m->source ? m->source : type, tpath, type, m->flags, m->data) < 0) {
+		int err = errno;
+
+		if (err == EPERM && strcmp(type, "sysfs") == 0)
+			return mount_fs_fallback(ctx, m, "/sys");
+		if (err == EPERM && strcmp(type, "mqueue") == 0)
+			return mount_fs_fallback(ctx, m, "/dev/mqueue");
+		return hrun_syserr(err, "mount %s on `%s`%s%s", type, m->destination,
+				   m->data ? " with " : "", m->data ? m->data : "");
+	}
+	return finish_mount(ctx, m, false);
+}
+
+struct default_dev {
+	const char *path;
+	unsigned major, minor;
+};
+
+static const struct default_dev default_devices[] = {
+	{"/dev/null", 1, 3},    {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
+	{"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+};
+
+static bool dev_is_tmpfs(const struct hrun_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct hrun_mount *m = &spec->mounts[i];
+
+		if (strcmp(m->destination, "/dev") == 0)
+			return !is_bind(m);
+	}
+	return false;
+}
+
+/* Bind the host's device node (user namespaces cannot mknod). */
+static int bind_device(struct hrun_mount_ctx *ctx, const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	char tpath[FD_PATH_MAX];
+	int r = util_touch_in_root(ctx->rootfd, path);
+
+	if (r < 0)
+		return hrun_syserr(-r, "create device `%s`", path);
+	fd = util_open_in_root(ctx->rootfd, path, O_PATH, 0);
+	if (fd < 0)
+		return hrun_syserr(-fd, "open device `%s`", path);
+	util_fd_path(fd, tpath, sizeof(tpath));
+	if (mount(path, tpath, NULL, MS_BIND, NULL) < 0)
+		return hrun_syserr(errno, "bind device `%s`", path);
+	return 0;
+}
+
+static int make_device(struct hrun_mount_ctx *ctx, const char *path, mode_t type, unsigned major,
+		       unsigned minor, mode_t perm, uid_t uid, gid_t gid)
+{
+	_cleanup_free_ char *parent = NULL;
+	_cleanup_close_ int pfd = -1;
+	const char *base = strrchr(path, '/') + 1;
+	int r;
+
+	if (ctx->userns)
+		return bind_device(ctx, path);
+	parent = strndup(path, (size_t)(base - path));
+	if (!parent)
+		return hrun_syserr(ENOMEM, "device `%s`", path);
+	r = util_mkdir_in_root(ctx->rootfd, parent, 0755);
+	if (r < 0)
+		return hrun_syserr(-r, "create directory for device `%s`", path);
+	pfd = util_open_in_root(ctx->rootfd, parent, O_PATH | O_DIRECTORY, 0);
+	if (pfd < 0)
+		return hrun_syserr(-pfd, "open directory for device `%s`", path);
+	(void)unlinkat(pfd, base, 0);
+	if (mknodat(pfd, base, type | perm, makedev(major, minor)) < 0) {
+		if (errno == EPERM)
+			return bind_device(ctx, path);
+		return hrun_syserr(errno, "mknod `%s`", path);
+	}
+	if (fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return hrun_syserr(errno, "chown device `%s`", path);
+	/* mknod is subject to the umask: set the exact mode */
+	if (fchmodat(pfd, base, perm, 0) < 0)
+		return hrun_syserr(errno, "chmod device `%s`", path);
+	return 0;
+}
+
+static int make_symlink(struct hrun_mount_ctx *ctx, const char *target, const char *path)
+{
+	_cleanup_close_ int dev = util_open_in_root(ctx->rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
+
+	if (dev < 0)
+		return hrun_syserr(-dev, "open /dev in the rootfs");
+	if (symlinkat(target, dev, path) < 0 && errno != EEXIST)
+		return hrun_syserr(errno, "symlink /dev/%s", path);
+	return 0;
+}
+
+static int setup_dev(struct hrun_mount_ctx *ctx)
+{
+	const struct hrun_linux *l = &ctx->spec->linux_cfg;
+	static const char *const links[][2] = {
+		{"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
+		{"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+		{"pts/ptmx", "ptmx"},
+	};
+	int r;
+
+	if (dev_is_tmpfs(ctx->spec)) {
+		for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
+			const struct default_dev *d = &default_devices[i];
+
+			r = make_device(ctx, d->path, S_IFCHR, d->major, d->minor, 0666, 0, 0);
+			if (r < 0)
+				return r;
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+			r = make_symlink(ctx, links[i][0], links[i][1]);
+			if (r < 0)
+				return r;
+		}
+	}
+	for (size_t i = 0; i < l->n_devices; i++) {
+		const struct hrun_device *d = &l->devices[i];
+		mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+
+		r = make_device(ctx, d->path, type, (unsigned)d->major, (unsigned)d->minor,
+				d->has_file_mode ? (d->file_mode & 07777) : 0666,
+				d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0);
+		if (r < 0)
+			return hrun_err_prefix(r, "linux.devices[%zu]", i);
+	}
+	return 0;
+}
+
+int mount_config_mounts(struct hrun_mount_ctx *ctx)
+{
+	const struct hrun_spec *spec = ctx->spec;
+	int r;
+
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		r = mount_one(ctx, &spec->mounts[i]);
+		if (r < 0)
+			return hrun_err_prefix(r, "mounts[%zu]", i);
+	}
+	r = setup_dev(ctx);
+	if (r < 0)
+		return r;
+	if (spec->has_process && spec->process.cwd) {
+		r = util_mkdir_in_root(ctx->rootfd, spec->process.cwd, 0755);
+		if (r < 0 && r != -EROFS && r != -EEXIST)
+			return hrun_syserr(-r, "process.cwd `%s`", spec->process.cwd);
+	}
+	return 0;
+}
+
+int mount_console(struct hrun_mount_ctx *ctx, const char *slave_path)
+{
+	_cleanup_close_ int fd = -1;
+	char tpath[FD_PATH_MAX];
+	int r = util_touch_in_root(ctx->rootfd, "/dev/console");
+
+	if (r < 0)
+		return hrun_syserr(-r, "create /dev/console");
+	fd = util_open_in_root(ctx->rootfd, "/dev/console", O_PATH, 0);
+	if (fd < 0)
+		return hrun_syserr(-fd, "open /dev/console");
+	util_fd_path(fd, tpath, sizeof(tpath));
+	if (mount(slave_path, tpath, NULL, MS_BIND, NULL) < 0)
+		return hrun_syserr(errno, "bind the terminal on /dev/console");
+	return 0;
+}
+
+int mount_pivot(struct hrun_mount_ctx *ctx, bool no_pivot)
+{
+	if (fchdir(ctx->rootfd) < 0)
+		return hrun_syserr(errno, "chdir to the rootfs");
+	if (no_pivot) {
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+			return hrun_syserr(errno, "move the rootfs to /");
+		if (chroot(".") < 0)
+			return hrun_syserr(errno, "chroot");
+	} else {
+		/* pivot_root(".", "."): the old root ends up stacked on top of
+		 * the new one at "/"; detach it without a put_old directory */
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			return hrun_syserr(errno, "pivot_root");
+		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			return hrun_syserr(errno, "make the old root a slave");
+		if (umount2(".", MNT_DETACH) < 0)
+			return hrun_syserr(errno, "detach the old root");
+	}
+	if (chdir("/") < 0)
+		return hrun_syserr(errno, "chdir /");
+	/* rootfd now names "/" of the container; keep it for RESOLVE_IN_ROOT */
+	(void)close(ctx->rootfd);
+	ctx->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->rootfd < 0)
+		return hrun_syserr(errno, "open the new root");
+	return 0;
+}
+
+static int mask_path(struct hrun_mount_ctx *ctx, const char *path)
+{
+	_cleanup_close_ int fd = util_open_in_root(ctx->rootfd, path, O_PATH | O_NOFOLLOW, 0);
+	char tpath[FD_PATH_MAX], npath[FD_PATH_MAX];
+	struct stat st;
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return hrun_syserr(-fd, "linux.maskedPaths: `%s`", path);
+	if (fstat(fd, &st) < 0)
+		return hrun_syserr(errno, "linux.maskedPaths: `%s`", path);
+	util_fd_path(fd, tpath, sizeof(tpath));
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", tpath, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			return hrun_syserr(errno, "linux.maskedPaths: mask `%s`", path);
+		return 0;
+	}
+	if (ctx->devnull < 0) {
+		struct stat nst;
+
+		/* the container's own /dev/null: the host's is not reachable
+		 * from the detached old root */
+		ctx->devnull = util_open_in_root(ctx->rootfd, "/dev/null", O_PATH, 0);
+		if (ctx->devnull < 0)
+			return hrun_syserr(-ctx->devnull, "linux.maskedPaths: open /dev/null");
+		if (fstat(ctx->devnull, &nst) < 0 || !S_ISCHR(nst.st_mode) ||
+		    nst.st_rdev != makedev(1, 3))
+			return hrun_err(EINVAL, "linux.maskedPaths: /dev/null is not the null device");
+	}
+	util_fd_path(ctx->devnull, npath, sizeof(npath));
+	if (mount(npath, tpath, NULL, MS_BIND, NULL) < 0)
+		return hrun_syserr(errno, "linux.maskedPaths: mask `%s`", path);
+	return 0;
+}
+
+static int readonly_path(struct hrun_mount_ctx *ctx, const char *path)
+{
+	_cleanup_close_ int fd = util_open_in_root(ctx->rootfd, path, O_PATH | O_NOFOLLOW, 0);
+	_cleanup_close_ int fd2 = -1;
+	char tpath[FD_PATH_MAX];
+	int r;
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return hrun_syserr(-fd, "linux.readonlyPaths: `%s`", path);
+	util_fd_path(fd, tpath, sizeof(tpath));
+	if (mount(tpath, tpath, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return hrun_syserr(errno, "linux.readonlyPaths: bind `%s`", path);
+	fd2 = util_open_in_root(ctx->rootfd, path, O_PATH | O_NOFOLLOW, 0);
+	if (fd2 < 0)
+		return hrun_syserr(-fd2, "linux.readonlyPaths: `%s`", path);
+	util_fd_path(fd2, tpath, sizeof(tpath));
+	r = bind_remount(tpath, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	if (r < 0)
+		return hrun_syserr(-r, "linux.readonlyPaths: remount `%s` read-only", path);
+	return 0;
+}
+
+int mount_finalize(struct hrun_mount_ctx *ctx)
+{
+	const struct hrun_linux *l = &ctx->spec->linux_cfg;
+	unsigned long prop = propagation_flags(l->rootfs_propagation);
+	int r;
+
+	for (char **p = l->masked_paths; p && *p; p++) {
+		r = mask_path(ctx, *p);
+		if (r < 0)
+			return r;
+	}
+	for (char **p = l->readonly_paths; p && *p; p++) {
+		r = readonly_path(ctx, *p);
+		if (r < 0)
+			return r;
+	}
+	if (ctx->spec->root_readonly) {
+		r = bind_remount("/", MS_RDONLY);
+		if (r < 0)
+			return hrun_syserr(-r, "root.readonly: remount / read-only");
+	}
+	if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
+		return hrun_syserr(errno, "linux.rootfsPropagation");
+	return 0;
+}
+
+void mount_ctx_clear(struct hrun_mount_ctx *ctx)
+{
+	if (ctx->rootfd >= 0)
+		(void)close(ctx->rootfd);
+	if (ctx->devnull >= 0)
+		(void)close(ctx->devnull);
+	ctx->rootfd = ctx->devnull = -1;
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define _GNU_SOURCE
+#include "hrun/ns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "hrun/cleanup.h"
+#include "hrun/error.h"
+#include "hrun/util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+unsigned long ns_new_flags(const struct hrun_spec *spec)
+{
+	unsigned long flags = 0;
+
+	for (int t = 0; t < HRUN_NS_COUNT; t++) {
+		const struct hrun_namespace *ns = &spec->linux_cfg.namespaces[t];
+
+		/* a time namespace is created by the child itself (ns_create_time):
+		 * offsets can only be written before a process enters it */
+		if (ns->enabled && !ns->path && t != HRUN_NS_TIME)
+			flags |= (unsigned long)spec_ns_clone_flag(t);
+	}
+	return flags;
+}
+
+void ns_close_fds(int fds[HRUN_NS_COUNT])
+{
+	for (int t = 0; t < HRUN_NS_COUNT; t++) {
+		if (fds[t] >= 0)
+			(void)close(fds[t]);
+		fds[t] = -1;
+	}
+}
+
+int ns_open_paths(const struct hrun_spec *spec, int fds[HRUN_NS_COUNT])
+{
+	for (int t = 0; t < HRUN_NS_COUNT; t++)
+		fds[t] = -1;
+	for (int t = 0; t < HRUN_NS_COUNT; t++) {
+		const struct hrun_namespace *ns = &spec->linux_cfg.namespaces[t];
+		int kind;
+
+		if (!ns->enabled || !ns->path)
+			continue;
+		fds[t] = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fds[t] < 0) {
+			int r = hrun_syserr(errno, "linux.namespaces: %s namespace path `%s`",
+					    spec_ns_name(t), ns->path);
+			ns_close_fds(fds);
+			return r;
+		}
+		kind = ioctl(fds[t], NS_GET_NSTYPE);
+		if (kind >= 0 && kind != spec_ns_clone_flag(t)) {
+			int r = hrun_err(EINVAL, "linux.namespaces: `%s` is not a %s namespace",
+					 ns->path, spec_ns_name(t));
+			ns_close_fds(fds);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int ns_join(const int fds[HRUN_NS_COUNT], enum hrun_ns_type type)
+{
+	if (fds[type] < 0)
+		return 0;
+	if (setns(fds[type], spec_ns_clone_flag(type)) < 0)
+		return hrun_syserr(errno, "join the %s namespace", spec_ns_name(type));
+	return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct hrun_id_map *m, size_t n)
+{
+	char path[64];
+	char buf[4096];
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", m[i].container_id,
+				 m[i].host_id, m[i].size);
+
+		if (w < 0 || (size_t)w >= sizeof(buf) - len)
+			return hrun_err(E2BIG, "linux.%s: too many mappings", file);
+		len += (size_t)w;
+	}
+	(void)snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	if (util_write_file(path, buf, len) < 0)
+		return hrun_err_prefix(-EPERM, "write %s mappings", file);
+	return 0;
+}
+
+int ns_write_id_maps(pid_t pid, const struct hrun_spec *spec)
+{
+	const struct hrun_linux *l = &spec->linux_cfg;
+	int r;
+
+	/* gid_map first is harmless; uid_map as root needs no setgroups=deny */
+	r = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings);
+	if (r < 0)
+		return r;
+	return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings);
+}
+
+int ns_create_time(const struct hrun_spec *spec)
+{
+	const struct hrun_linux *l = &spec->linux_cfg;
+	const struct hrun_namespace *ns = &l->namespaces[HRUN_NS_TIME];
+	_cleanup_close_ int fd = -1;
+	char buf[128];
+	int len;
+
+	if (!ns->enabled || ns->path)
+		return 0;
+	if (unshare(CLONE_NEWTIME) < 0)
+		return hrun_syserr(errno, "create the time namespace");
+	if (l->has_time_offsets) {
+		len = snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
+			       (long long)l->monotonic_secs, l->monotonic_nanosecs,
+			       (long long)l->boottime_secs, l->boottime_nanosecs);
+		if (util_write_file("/proc/self/timens_offsets", buf, (size_t)len) < 0)
+			return hrun_err_prefix(-EINVAL, "linux.timeOffsets");
+	}
+	/* unshare only affects children: enter it ourselves */
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hrun_syserr(errno, "open /proc/self/ns/time_for_children");
+	if (setns(fd, CLONE_NEWTIME) < 0)
+		return hrun_syserr(errno, "enter the time namespace");
+	return 0;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define _GNU_SOURCE
+#include "hrun/process.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hrun/caps.h"
+#include "hrun/cleanup.h"
+#include "hrun/error.h"
+#include "hrun/util.h"
+
+static int write_sysctl(const char *key, const char *value)
+{
+	char path[PATH_MAX];
+	size_t n;
+
+	if (!*key || *key == '/' || *key == '.' || strstr(key, ".."))
+		return hrun_err(EINVAL, "linux.sysctl: invalid key `%s`", key);
+	n = (size_t)snprintf(path, sizeof(path), "/proc/sys/%s", key);
+	if (n >= sizeof(path))
+		return hrun_err(ENAMETOOLONG, "linux.sysctl: key `%s` too long", key);
+	/* "net.ipv4.ip_forward" -> /proc/sys/net/ipv4/ip_forward (keys
+	 * already written with '/' are taken as they are) */
+	if (!strchr(key, '/'))
+		for (char *p = path + strlen("/proc/sys/"); *p; p++)
+			if (*p == '.')
+				*p = '/';
+	if (util_write_file(path, value, strlen(value)) < 0)
+		return hrun_err_prefix(-EINVAL, "linux.sysctl.%s", key);
+	return 0;
+}
+
+int process_set_kernel_params(const struct hrun_spec *spec)
+{
+	const struct hrun_linux *l = &spec->linux_cfg;
+	int r;
+
+	for (size_t i = 0; i < l->n_sysctl; i++) {
+		r = write_sysctl(l->sysctl[i].key, l->sysctl[i].value);
+		if (r < 0)
+			return r;
+	}
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return hrun_syserr(errno, "hostname: sethostname `%s`", spec->hostname);
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return hrun_syserr(errno, "domainname: setdomainname `%s`", spec->domainname);
+	return 0;
+}
+
+int process_set_limits(const struct hrun_process *proc, const struct hrun_linux *l)
+{
+	for (size_t i = 0; i < proc->n_rlimits; i++) {
+		const struct hrun_rlimit *rl = &proc->rlimits[i];
+		struct rlimit lim = {.rlim_cur = rl->soft, .rlim_max = rl->hard};
+
+		if (setrlimit((__rlimit_resource_t)rl->resource, &lim) < 0)
+			return hrun_syserr(errno, "process.rlimits[%zu]: setrlimit", i);
+	}
+	if (proc->has_oom_score_adj) {
+		char buf[16];
+		int n = snprintf(buf, sizeof(buf), "%d", proc->oom_score_adj);
+
+		if (util_write_file("/proc/self/oom_score_adj", buf, (size_t)n) < 0)
+			return hrun_err_prefix(-EPERM, "process.oomScoreAdj");
+	}
+	if (l->has_personality && personality(l->personality) < 0)
+		return hrun_syserr(errno, "linux.personality");
+	return 0;
+}
+
+static const char *env_get(char *const *env, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; env && *env; env++)
+		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
+			return *env + len + 1;
+	return NULL;
+}
+
+static int check_executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (access(path, X_OK) < 0)
+		return -errno;
+	return 0;
+}
+
+int process_find_executable(const struct hrun_process *proc, char **ret_path)
+{
+	const char *name = proc->args[0];
+	const char *pathenv;
+	_cleanup_free_ char *copy = NULL;
+	char *save = NULL;
+	int r, first_err = -ENOENT;
+
+	if (strchr(name, '/')) {
+		r = check_executable(name);
+		if (r < 0)
+			return hrun_syserr(-r, "exec: `%s`", name);
+		*ret_path = strdup(name);
+		return *ret_path ? 0 : -ENOMEM;
+	}
+	pathenv = env_get(proc->env, "PATH");
+	if (!pathenv)
+		pathenv = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	copy = strdup(pathenv);
+	if (!copy)
+		return -ENOMEM;
+	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		char full[PATH_MAX];
+
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", *dir ? dir : ".", name) >=
+		    sizeof(full))
+			continue;
+		r = check_executable(full);
+		if (r == 0) {
+			*ret_path = strdup(full);
+			return *ret_path ? 0 : -ENOMEM;
+		}
+		if (r == -EACCES)
+			first_err = r;
+	}
+	if (first_err == -EACCES)
+		return hrun_syserr(EACCES, "exec: `%s`", name);
+	return hrun_err(ENOENT, "exec: `%s`: executable file not found in $PATH", name);
+}
+
+int process_drop_privileges(const struct hrun_process *proc, const struct hrun_bpf *bpf)
+{
+	const struct hrun_caps *caps = proc->has_caps ? &proc->caps : NULL;
+	int r;
+
+	/* cwd as root first: it may be unreadable for the user, as in runc */
+	if (chdir(proc->cwd) < 0)
+		return hrun_syserr(errno, "process.cwd: chdir `%s`", proc->cwd);
+	r = caps_apply_bounding(caps);
+	if (r < 0)
+		return r;
+	/* without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do
+	 * it while we still hold it (the filter then also covers the drop) */
+	if (!proc->no_new_privileges && bpf) {
+		r = seccomp_install(bpf);
+		if (r < 0)
+			return r;
+	}
+	r = caps_switch_user(&proc->user);
+	if (r < 0)
+		return r;
+	r = caps_apply_sets(caps);
+	if (r < 0)
+		return r;
+	if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return hrun_syserr(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	/* with no_new_privs the filter goes last: fewest syscalls run under it */
+	if (proc->no_new_privileges && bpf) {
+		r = seccomp_install(bpf);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int process_exec(const char *path, const struct hrun_process *proc)
+{
+	static char *const empty_env[] = {NULL};
+
+	execve(path, proc->args, proc->env ? proc->env : empty_env);
+	return hrun_syserr(errno, "exec `%s`", proc->args[0]);
+}

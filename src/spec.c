@@ -1,0 +1,1145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * config.json -> struct hrun_spec.
+ *
+ * Every OCI object is described by a table of fields (JSON key, handler,
+ * offset of the destination inside the C struct, optional has_* flag,
+ * integer range, required flag), in the style of systemd's nspawn-oci.c.
+ * parse_object() walks a table:
+ *   - a missing required key, a wrong type or an out-of-range value
+ *     produces exactly one line "FILE: json.path: problem";
+ *   - keys that are not in the table are ignored, as the runtime-spec's
+ *     extensibility rules demand ("runtimes MUST ignore unknown
+ *     properties");
+ *   - keys hrun knows but cannot honour carry a reason (`why`) and are
+ *     rejected when they hold a non-empty value, so that a config never
+ *     silently runs with less confinement than it asked for.
+ * JSON null is treated like an absent key (Go generators emit it).
+ *
+ * Ownership: every allocation is stored into the destination struct the
+ * moment it is made, so on any failure the caller frees the whole,
+ * partially filled, struct with the ordinary free functions.
+ *
+ * The Linux-specific tables (namespaces, resources, seccomp, ...) live in
+ * spec_linux.c; the shared machinery is declared in spec-internal.h.
+ */
+#define _GNU_SOURCE
+#include "spec-internal.h"
+
+#include "hrun/cleanup.h"
+#include "hrun/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* config.json larger than this is refused before reading it (a bundle
+ * pointing config.json at a huge or endless file must not eat memory). */
+#define SPEC_MAX_SIZE (16u * 1024 * 1024)
+
+/* ------------------------------------------------------------------ */
+/* errors and value descriptions                                       */
+
+int spec_fail(const struct spec_ctx *c, const char *path, const char *fmt, ...)
+{
+	char msg[HRUN_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (path && path[0])
+		return hrun_err(EINVAL, "%s: %s: %s", c->file, path, msg);
+	return hrun_err(EINVAL, "%s: %s", c->file, msg);
+}
+
+int spec_oom(const struct spec_ctx *c)
+{
+	return hrun_err(ENOMEM, "%s: out of memory", c->file);
+}
+
+/* A short, escaped rendering of a JSON value for messages: strings are
+ * JSON-quoted (so control characters cannot reach the terminal), long
+ * ones are cut. */
+struct spec_desc spec_describe(const json_t *v)
+{
+	struct spec_desc d;
+	char *s;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		(void)snprintf(d.s, sizeof(d.s), "an object");
+		return d;
+	case JSON_ARRAY:
+		(void)snprintf(d.s, sizeof(d.s), "an array");
+		return d;
+	default:
+		break;
+	}
+	s = json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
+	if (!s)
+		(void)snprintf(d.s, sizeof(d.s), "a value");
+	else if (strlen(s) > 64)
+		(void)snprintf(d.s, sizeof(d.s), "%.60s...\"", s);
+	else
+		(void)snprintf(d.s, sizeof(d.s), "%s", s);
+	free(s);
+	return d;
+}
+
+/* Paths only feed messages: a (very deep) truncated one is acceptable. */
+void spec_path_key(char *buf, const char *parent, const char *key)
+{
+	int n;
+
+	if (parent && parent[0])
+		n = snprintf(buf, SPEC_PATH_LEN, "%s.%s", parent, key);
+	else
+		n = snprintf(buf, SPEC_PATH_LEN, "%s", key);
+	if (n < 0)
+		buf[0] = '\0';
+}
+
+void spec_path_idx(char *buf, const char *parent, size_t i)
+{
+	if (snprintf(buf, SPEC_PATH_LEN, "%s[%zu]", parent, i) < 0)
+		buf[0] = '\0';
+}
+
+/* object member whose key is free text (sysctl, annotations): a["k"] */
+static void path_member(char *buf, const char *parent, const char *key)
+{
+	json_t *k = json_string(key);
+	char *q = k ? json_dumps(k, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+
+	(void)snprintf(buf, SPEC_PATH_LEN, "%s[%s]", parent, q ? q : "?");
+	free(q);
+	json_decref(k);
+}
+
+/* ------------------------------------------------------------------ */
+/* scalar handlers                                                     */
+
+int spec_get_int(const struct spec_ctx *c, const char *path, const json_t *v, int64_t min,
+		 int64_t max, int64_t *out)
+{
+	json_int_t n;
+
+	if (!json_is_integer(v))
+		return spec_fail(c, path, "expected %s, got %s",
+				 min >= 0 ? "a non-negative integer" : "an integer",
+				 spec_describe(v).s);
+	n = json_integer_value(v);
+	if (min == 0 && n < 0)
+		return spec_fail(c, path, "expected a non-negative integer, got %lld", n);
+	if (n < min || n > max)
+		return spec_fail(c, path, "must be between %" PRId64 " and %" PRId64 ", got %lld",
+				 min, max, n);
+	*out = n;
+	return 0;
+}
+
+#define INT_HANDLER(fn, type)                                                                      \
+	int fn(const struct spec_ctx *c, const char *path, json_t *v, void *base,                  \
+	       const struct spec_field *f)                                                         \
+	{                                                                                          \
+		int64_t n;                                                                         \
+		int r = spec_get_int(c, path, v, f->min, f->max, &n);                              \
+		if (r < 0)                                                                         \
+			return r;                                                                  \
+		*(type *)SPEC_AT(base, f->off) = (type)n;                                          \
+		return 0;                                                                          \
+	}
+
+INT_HANDLER(spec_h_i64, int64_t)
+INT_HANDLER(spec_h_u64, uint64_t)
+INT_HANDLER(spec_h_u32, uint32_t)
+INT_HANDLER(spec_h_u16, uint16_t)
+INT_HANDLER(spec_h_uint, unsigned)
+INT_HANDLER(spec_h_int, int)
+INT_HANDLER(spec_h_mode, mode_t)
+
+int spec_h_bool(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		const struct spec_field *f)
+{
+	if (!json_is_boolean(v))
+		return spec_fail(c, path, "expected a boolean, got %s", spec_describe(v).s);
+	*(bool *)SPEC_AT(base, f->off) = json_is_true(v);
+	return 0;
+}
+
+int spec_want_string(const struct spec_ctx *c, const char *path, const json_t *v)
+{
+	if (!json_is_string(v))
+		return spec_fail(c, path, "expected a string, got %s", spec_describe(v).s);
+	return 0;
+}
+
+int spec_want_abs(const struct spec_ctx *c, const char *path, const json_t *v)
+{
+	int r = spec_want_string(c, path, v);
+
+	if (r < 0)
+		return r;
+	if (json_string_value(v)[0] != '/')
+		return spec_fail(c, path, "must be an absolute path, got %s", spec_describe(v).s);
+	return 0;
+}
+
+static int set_string(const struct spec_ctx *c, const json_t *v, char **dst)
+{
+	*dst = strdup(json_string_value(v));
+	return *dst ? 0 : spec_oom(c);
+}
+
+int spec_h_str(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+	       const struct spec_field *f)
+{
+	int r = spec_want_string(c, path, v);
+
+	return r < 0 ? r : set_string(c, v, SPEC_AT(base, f->off));
+}
+
+int spec_h_abs(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+	       const struct spec_field *f)
+{
+	int r = spec_want_abs(c, path, v);
+
+	return r < 0 ? r : set_string(c, v, SPEC_AT(base, f->off));
+}
+
+/* Look a string up in f->names; stores the int value. */
+int spec_lookup(const struct spec_ctx *c, const char *path, const json_t *v,
+		const struct spec_names *names, int *out)
+{
+	const char *s;
+	int r = spec_want_string(c, path, v);
+
+	if (r < 0)
+		return r;
+	s = json_string_value(v);
+	for (size_t i = 0; i < names->n; i++) {
+		if (strcmp(names->v[i].name, s) == 0) {
+			*out = names->v[i].value;
+			return 0;
+		}
+	}
+	return spec_fail(c, path, "unknown %s %s", names->what, spec_describe(v).s);
+}
+
+int spec_h_enum(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		const struct spec_field *f)
+{
+	return spec_lookup(c, path, v, f->names, SPEC_AT(base, f->off));
+}
+
+/* ------------------------------------------------------------------ */
+/* string lists                                                        */
+
+int spec_parse_strv(const struct spec_ctx *c, const char *path, json_t *v, size_t min,
+		      int (*check)(const struct spec_ctx *, const char *, const json_t *),
+		      char ***out)
+{
+	char p[SPEC_PATH_LEN];
+	size_t i;
+	json_t *e;
+	char **l;
+
+	if (!json_is_array(v))
+		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
+	if (json_array_size(v) < min)
+		return spec_fail(c, path, "must contain at least %zu element%s", min,
+				 min == 1 ? "" : "s");
+	l = calloc(json_array_size(v) + 1, sizeof(char *));
+	if (!l)
+		return spec_oom(c);
+	*out = l;
+	json_array_foreach(v, i, e) {
+		int r;
+
+		spec_path_idx(p, path, i);
+		r = check(c, p, e);
+		if (r < 0)
+			return r;
+		r = set_string(c, e, &l[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int check_env(const struct spec_ctx *c, const char *path, const json_t *v)
+{
+	int r = spec_want_string(c, path, v);
+	const char *eq;
+
+	if (r < 0)
+		return r;
+	eq = strchr(json_string_value(v), '=');
+	if (!eq || eq == json_string_value(v))
+		return spec_fail(c, path, "expected \"NAME=VALUE\", got %s", spec_describe(v).s);
+	return 0;
+}
+
+int spec_h_strv(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		const struct spec_field *f)
+{
+	return spec_parse_strv(c, path, v, (size_t)f->min, spec_want_string, SPEC_AT(base, f->off));
+}
+
+int spec_h_strv_abs(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		    const struct spec_field *f)
+{
+	return spec_parse_strv(c, path, v, (size_t)f->min, spec_want_abs, SPEC_AT(base, f->off));
+}
+
+int spec_h_env(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+	       const struct spec_field *f)
+{
+	return spec_parse_strv(c, path, v, (size_t)f->min, check_env, SPEC_AT(base, f->off));
+}
+
+/* object of string -> string; f->valid_key (optional) vets each key */
+int spec_h_kv(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+	      const struct spec_field *f)
+{
+	struct hrun_kv **kv = SPEC_AT(base, f->off);
+	size_t *n = SPEC_AT(base, f->cnt);
+	char p[SPEC_PATH_LEN];
+	const char *key;
+	json_t *val;
+
+	if (!json_is_object(v))
+		return spec_fail(c, path, "expected an object, got %s", spec_describe(v).s);
+	if (json_object_size(v) == 0)
+		return 0;
+	*kv = calloc(json_object_size(v), sizeof(**kv));
+	if (!*kv)
+		return spec_oom(c);
+	json_object_foreach(v, key, val) {
+		struct hrun_kv *e = &(*kv)[*n];
+		int r;
+
+		path_member(p, path, key);
+		if (f->valid_key && !f->valid_key(key))
+			return spec_fail(c, p, "invalid %s name", f->what);
+		r = spec_want_string(c, p, val);
+		if (r < 0)
+			return r;
+		(*n)++;
+		e->key = strdup(key);
+		e->value = strdup(json_string_value(val));
+		if (!e->key || !e->value)
+			return spec_oom(c);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* objects and arrays of objects                                       */
+
+/* "Empty" for a known-but-unsupported field: null, "", [], {}, 0, false. */
+static bool json_empty(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+	case JSON_FALSE:
+		return true;
+	case JSON_STRING:
+		return json_string_length(v) == 0;
+	case JSON_ARRAY:
+		return json_array_size(v) == 0;
+	case JSON_OBJECT:
+		return json_object_size(v) == 0;
+	case JSON_INTEGER:
+		return json_integer_value(v) == 0;
+	case JSON_REAL:
+		return json_real_value(v) == 0.0;
+	default:
+		return false;
+	}
+}
+
+int spec_parse_object(const struct spec_ctx *c, const char *path, json_t *obj,
+		      const struct spec_field *fields, size_t n, void *base)
+{
+	char p[SPEC_PATH_LEN];
+
+	if (!json_is_object(obj))
+		return spec_fail(c, path, "expected an object, got %s", spec_describe(obj).s);
+	for (size_t i = 0; i < n; i++) {
+		const struct spec_field *f = &fields[i];
+		json_t *v = json_object_get(obj, f->name);
+		int r;
+
+		spec_path_key(p, path, f->name);
+		if (!v || json_is_null(v)) {
+			if (f->required)
+				return spec_fail(c, p, "required field is missing");
+			continue;
+		}
+		if (f->why) {
+			if (!json_empty(v))
+				return spec_fail(c, p, "not supported by hrun (%s)", f->why);
+			continue;
+		}
+		r = f->parse(c, p, v, base, f);
+		if (r < 0)
+			return r;
+		if (f->has)
+			*(bool *)SPEC_AT(base, f->has - 1) = true;
+	}
+	return 0;
+}
+
+int spec_h_object(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		  const struct spec_field *f)
+{
+	void *dst = SPEC_AT(base, f->off);
+	int r;
+
+	if (f->init)
+		f->init(dst);
+	r = spec_parse_object(c, path, v, f->sub, f->nsub, dst);
+	if (r < 0)
+		return r;
+	return f->check ? f->check(c, path, dst) : 0;
+}
+
+/* array of objects into a counted (ptr, n) pair: f->off is the pointer,
+ * f->cnt the count, f->elem_size the element size, f->sub the element
+ * table, f->init/f->check per element. */
+int spec_h_obj_array(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		     const struct spec_field *f)
+{
+	void **ptr = SPEC_AT(base, f->off);
+	size_t *n = SPEC_AT(base, f->cnt);
+	char p[SPEC_PATH_LEN];
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v))
+		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
+	if (json_array_size(v) == 0)
+		return 0;
+	*ptr = calloc(json_array_size(v), f->elem_size);
+	if (!*ptr)
+		return spec_oom(c);
+	*n = json_array_size(v);
+	json_array_foreach(v, i, e) {
+		void *elem = (char *)*ptr + i * f->elem_size;
+		int r;
+
+		spec_path_idx(p, path, i);
+		if (f->init)
+			f->init(elem);
+		r = spec_parse_object(c, p, e, f->sub, f->nsub, elem);
+		if (r < 0)
+			return r;
+		if (f->check) {
+			r = f->check(c, p, elem);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* shared tables                                                       */
+
+static const struct spec_field idmap_fields[] = {
+	SPEC_FLD("containerID", spec_h_u32, struct hrun_id_map, container_id, SPEC_U32, SPEC_REQ),
+	SPEC_FLD("hostID", spec_h_u32, struct hrun_id_map, host_id, SPEC_U32, SPEC_REQ),
+	SPEC_FLD("size", spec_h_u32, struct hrun_id_map, size, SPEC_RANGE(1, UINT32_MAX),
+		 SPEC_REQ),
+};
+
+static int check_idmap(const struct spec_ctx *c, const char *path, void *elem)
+{
+	const struct hrun_id_map *m = elem;
+
+	if ((uint64_t)m->container_id + m->size > (uint64_t)UINT32_MAX + 1 ||
+	    (uint64_t)m->host_id + m->size > (uint64_t)UINT32_MAX + 1)
+		return spec_fail(c, path, "range exceeds the 32-bit ID space");
+	return 0;
+}
+
+int spec_h_idmaps(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		  const struct spec_field *f)
+{
+	const struct spec_field g = {
+		.off = f->off,
+		.cnt = f->cnt,
+		.sub = idmap_fields,
+		.nsub = ARRAY_SIZE(idmap_fields),
+		.elem_size = sizeof(struct hrun_id_map),
+		.check = check_idmap,
+	};
+
+	return spec_h_obj_array(c, path, v, base, &g);
+}
+
+static const struct spec_name_value propagation_values[] = {
+	{ "private", HRUN_PROP_PRIVATE },	    { "rprivate", HRUN_PROP_RPRIVATE },
+	{ "shared", HRUN_PROP_SHARED },		    { "rshared", HRUN_PROP_RSHARED },
+	{ "slave", HRUN_PROP_SLAVE },		    { "rslave", HRUN_PROP_RSLAVE },
+	{ "unbindable", HRUN_PROP_UNBINDABLE },	    { "runbindable", HRUN_PROP_RUNBINDABLE },
+};
+const struct spec_names spec_propagation_names = {
+	propagation_values, ARRAY_SIZE(propagation_values), "propagation"
+};
+
+/* ------------------------------------------------------------------ */
+/* mounts                                                              */
+
+enum opt_kind { OPT_FLAG, OPT_PROP, OPT_RRO, OPT_NOOP, OPT_REJECT };
+
+struct mount_opt {
+	const char *name;
+	enum opt_kind kind;
+	unsigned long set;
+	unsigned long clear;
+	const char *why; /* OPT_REJECT */
+};
+
+static const struct mount_opt mount_opts[] = {
+	{ "defaults", OPT_NOOP, 0, 0, NULL },
+	{ "ro", OPT_FLAG, MS_RDONLY, 0, NULL },
+	{ "rw", OPT_FLAG, 0, MS_RDONLY, NULL },
+	{ "nosuid", OPT_FLAG, MS_NOSUID, 0, NULL },
+	{ "suid", OPT_FLAG, 0, MS_NOSUID, NULL },
+	{ "nodev", OPT_FLAG, MS_NODEV, 0, NULL },
+	{ "dev", OPT_FLAG, 0, MS_NODEV, NULL },
+	{ "noexec", OPT_FLAG, MS_NOEXEC, 0, NULL },
+	{ "exec", OPT_FLAG, 0, MS_NOEXEC, NULL },
+	{ "sync", OPT_FLAG, MS_SYNCHRONOUS, 0, NULL },
+	{ "async", OPT_FLAG, 0, MS_SYNCHRONOUS, NULL },
+	{ "dirsync", OPT_FLAG, MS_DIRSYNC, 0, NULL },
+	{ "remount", OPT_FLAG, MS_REMOUNT, 0, NULL },
+	{ "mand", OPT_FLAG, MS_MANDLOCK, 0, NULL },
+	{ "nomand", OPT_FLAG, 0, MS_MANDLOCK, NULL },
+	{ "noatime", OPT_FLAG, MS_NOATIME, 0, NULL },
+	{ "atime", OPT_FLAG, 0, MS_NOATIME, NULL },
+	{ "nodiratime", OPT_FLAG, MS_NODIRATIME, 0, NULL },
+	{ "diratime", OPT_FLAG, 0, MS_NODIRATIME, NULL },
+	{ "relatime", OPT_FLAG, MS_RELATIME, 0, NULL },
+	{ "norelatime", OPT_FLAG, 0, MS_RELATIME, NULL },
+	{ "strictatime", OPT_FLAG, MS_STRICTATIME, 0, NULL },
+	{ "nostrictatime", OPT_FLAG, 0, MS_STRICTATIME, NULL },
+	{ "lazytime", OPT_FLAG, MS_LAZYTIME, 0, NULL },
+	{ "nolazytime", OPT_FLAG, 0, MS_LAZYTIME, NULL },
+	{ "nosymfollow", OPT_FLAG, MS_NOSYMFOLLOW, 0, NULL },
+	{ "symfollow", OPT_FLAG, 0, MS_NOSYMFOLLOW, NULL },
+	{ "silent", OPT_FLAG, MS_SILENT, 0, NULL },
+	{ "loud", OPT_FLAG, 0, MS_SILENT, NULL },
+	{ "bind", OPT_FLAG, MS_BIND, 0, NULL },
+	{ "rbind", OPT_FLAG, MS_BIND | MS_REC, 0, NULL },
+	{ "private", OPT_PROP, HRUN_PROP_PRIVATE, 0, NULL },
+	{ "rprivate", OPT_PROP, HRUN_PROP_RPRIVATE, 0, NULL },
+	{ "shared", OPT_PROP, HRUN_PROP_SHARED, 0, NULL },
+	{ "rshared", OPT_PROP, HRUN_PROP_RSHARED, 0, NULL },
+	{ "slave", OPT_PROP, HRUN_PROP_SLAVE, 0, NULL },
+	{ "rslave", OPT_PROP, HRUN_PROP_RSLAVE, 0, NULL },
+	{ "unbindable", OPT_PROP, HRUN_PROP_UNBINDABLE, 0, NULL },
+	{ "runbindable", OPT_PROP, HRUN_PROP_RUNBINDABLE, 0, NULL },
+	{ "rro", OPT_RRO, 0, 0, NULL },
+	{ "tmpcopyup", OPT_REJECT, 0, 0, "tmpcopyup is a crun extension" },
+	{ "idmap", OPT_REJECT, 0, 0, "idmapped mounts are not implemented" },
+	{ "ridmap", OPT_REJECT, 0, 0, "idmapped mounts are not implemented" },
+};
+
+/* The other recursive mount attributes of runtime-spec 1.1 (rnosuid, ...):
+ * only "rro" is represented in struct hrun_mount. */
+static const char *const recursive_opts[] = {
+	"rrw",	      "rsuid",	       "rnosuid",     "rdev",	  "rnodev",	"rexec",
+	"rnoexec",    "rdiratime",     "rnodiratime", "rrelatime", "rnorelatime", "ratime",
+	"rnoatime",   "rstrictatime",  "rnostrictatime", "rsymfollow", "rnosymfollow",
+};
+
+static int append_data(const struct spec_ctx *c, struct hrun_mount *m, const char *opt)
+{
+	size_t old = m->data ? strlen(m->data) : 0;
+	char *d = realloc(m->data, old + strlen(opt) + 2);
+
+	if (!d)
+		return spec_oom(c);
+	if (old)
+		d[old++] = ',';
+	strcpy(d + old, opt);
+	m->data = d;
+	return 0;
+}
+
+static void apply_opt(struct hrun_mount *m, const struct mount_opt *o)
+{
+	switch (o->kind) {
+	case OPT_FLAG:
+		/* last one wins: "ro,rw" leaves the mount writable */
+		m->flags = (m->flags | o->set) & ~o->clear;
+		m->clear_flags = (m->clear_flags | o->clear) & ~o->set;
+		break;
+	case OPT_PROP:
+		m->propagation = (enum hrun_propagation)o->set;
+		break;
+	case OPT_RRO:
+		m->recursive_ro = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static int parse_mount_opt(const struct spec_ctx *c, const char *path, const json_t *v,
+			   struct hrun_mount *m)
+{
+	const char *s;
+	int r = spec_want_string(c, path, v);
+
+	if (r < 0)
+		return r;
+	s = json_string_value(v);
+	if (!s[0] || strchr(s, ','))
+		return spec_fail(c, path, "invalid mount option %s", spec_describe(v).s);
+	for (size_t i = 0; i < ARRAY_SIZE(mount_opts); i++) {
+		if (strcmp(mount_opts[i].name, s) != 0)
+			continue;
+		if (mount_opts[i].kind == OPT_REJECT)
+			return spec_fail(c, path, "%s is not supported by hrun (%s)",
+					 spec_describe(v).s, mount_opts[i].why);
+		apply_opt(m, &mount_opts[i]);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(recursive_opts); i++)
+		if (strcmp(recursive_opts[i], s) == 0)
+			return spec_fail(c, path,
+					 "%s is not supported by hrun (of the recursive mount "
+					 "attributes only \"rro\" is implemented)",
+					 spec_describe(v).s);
+	return append_data(c, m, s);
+}
+
+static int h_mount_options(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+			   const struct spec_field *f)
+{
+	char p[SPEC_PATH_LEN];
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v))
+		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
+	json_array_foreach(v, i, e) {
+		int r;
+
+		spec_path_idx(p, path, i);
+		r = parse_mount_opt(c, p, e, base);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static const struct spec_field mount_fields[] = {
+	SPEC_FLD("destination", spec_h_abs, struct hrun_mount, destination, SPEC_REQ),
+	SPEC_FLD("type", spec_h_str, struct hrun_mount, type),
+	SPEC_FLD("source", spec_h_str, struct hrun_mount, source),
+	SPEC_FLD("options", h_mount_options, struct hrun_mount, flags),
+	SPEC_IDMAPS("uidMappings", struct hrun_mount, uid_mappings, n_uid_mappings),
+	SPEC_IDMAPS("gidMappings", struct hrun_mount, gid_mappings, n_gid_mappings),
+};
+
+/* ------------------------------------------------------------------ */
+/* process                                                             */
+
+#define CAP(x) { "CAP_" #x, CAP_##x }
+static const struct spec_name_value cap_values[] = {
+	CAP(CHOWN),	       CAP(DAC_OVERRIDE),  CAP(DAC_READ_SEARCH), CAP(FOWNER),
+	CAP(FSETID),	       CAP(KILL),	   CAP(SETGID),		 CAP(SETUID),
+	CAP(SETPCAP),	       CAP(LINUX_IMMUTABLE), CAP(NET_BIND_SERVICE), CAP(NET_BROADCAST),
+	CAP(NET_ADMIN),	       CAP(NET_RAW),	   CAP(IPC_LOCK),	 CAP(IPC_OWNER),
+	CAP(SYS_MODULE),       CAP(SYS_RAWIO),	   CAP(SYS_CHROOT),	 CAP(SYS_PTRACE),
+	CAP(SYS_PACCT),	       CAP(SYS_ADMIN),	   CAP(SYS_BOOT),	 CAP(SYS_NICE),
+	CAP(SYS_RESOURCE),     CAP(SYS_TIME),	   CAP(SYS_TTY_CONFIG),	 CAP(MKNOD),
+	CAP(LEASE),	       CAP(AUDIT_WRITE),   CAP(AUDIT_CONTROL),	 CAP(SETFCAP),
+	CAP(MAC_OVERRIDE),     CAP(MAC_ADMIN),	   CAP(SYSLOG),		 CAP(WAKE_ALARM),
+	CAP(BLOCK_SUSPEND),    CAP(AUDIT_READ),	   CAP(PERFMON),	 CAP(BPF),
+	CAP(CHECKPOINT_RESTORE),
+};
+static const struct spec_names cap_names = { cap_values, ARRAY_SIZE(cap_values), "capability" };
+
+/* array of "CAP_*" names -> bit mask */
+static int h_caps(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		  const struct spec_field *f)
+{
+	uint64_t *mask = SPEC_AT(base, f->off);
+	char p[SPEC_PATH_LEN];
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v))
+		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
+	json_array_foreach(v, i, e) {
+		int cap, r;
+
+		spec_path_idx(p, path, i);
+		r = spec_lookup(c, p, e, &cap_names, &cap);
+		if (r < 0)
+			return r;
+		*mask |= UINT64_C(1) << cap;
+	}
+	return 0;
+}
+
+static const struct spec_field caps_fields[] = {
+	SPEC_FLD("bounding", h_caps, struct hrun_caps, bounding),
+	SPEC_FLD("effective", h_caps, struct hrun_caps, effective),
+	SPEC_FLD("permitted", h_caps, struct hrun_caps, permitted),
+	SPEC_FLD("inheritable", h_caps, struct hrun_caps, inheritable),
+	SPEC_FLD("ambient", h_caps, struct hrun_caps, ambient),
+};
+
+#define RL(x) { "RLIMIT_" #x, RLIMIT_##x }
+static const struct spec_name_value rlimit_values[] = {
+	RL(AS),	     RL(CORE),	 RL(CPU),    RL(DATA),	 RL(FSIZE),  RL(LOCKS),
+	RL(MEMLOCK), RL(MSGQUEUE), RL(NICE), RL(NOFILE), RL(NPROC),  RL(RSS),
+	RL(RTPRIO),  RL(RTTIME), RL(SIGPENDING), RL(STACK),
+};
+static const struct spec_names rlimit_names = { rlimit_values, ARRAY_SIZE(rlimit_values),
+						"rlimit" };
+
+static const struct spec_field rlimit_fields[] = {
+	SPEC_FLD("type", spec_h_enum, struct hrun_rlimit, resource, .names = &rlimit_names,
+		 SPEC_REQ),
+	SPEC_FLD("soft", spec_h_u64, struct hrun_rlimit, soft, SPEC_U64, SPEC_REQ),
+	SPEC_FLD("hard", spec_h_u64, struct hrun_rlimit, hard, SPEC_U64, SPEC_REQ),
+};
+
+static int check_rlimit(const struct spec_ctx *c, const char *path, void *elem)
+{
+	const struct hrun_rlimit *l = elem;
+
+	if (l->soft > l->hard)
+		return spec_fail(c, path, "soft limit %" PRIu64 " exceeds hard limit %" PRIu64,
+				 l->soft, l->hard);
+	return 0;
+}
+
+static int h_rlimits(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		     const struct spec_field *f)
+{
+	const struct hrun_process *proc = base;
+	char p[SPEC_PATH_LEN], q[SPEC_PATH_LEN];
+	int r = spec_h_obj_array(c, path, v, base, f);
+
+	if (r < 0)
+		return r;
+	/* the spec: "a runtime MUST generate an error for any values which
+	 * cannot be mapped to a relevant kernel interface", and one type
+	 * twice would make the later silently win */
+	for (size_t i = 1; i < proc->n_rlimits; i++)
+		for (size_t j = 0; j < i; j++)
+			if (proc->rlimits[i].resource == proc->rlimits[j].resource) {
+				spec_path_idx(q, path, i);
+				spec_path_key(p, q, "type");
+				return spec_fail(c, p, "duplicate rlimit %s",
+						 spec_describe(json_object_get(
+								       json_array_get(v, i), "type"))
+							 .s);
+			}
+	return 0;
+}
+
+static const struct spec_field console_fields[] = {
+	SPEC_FLD("height", spec_h_uint, struct hrun_process, console_height,
+		 SPEC_RANGE(0, UINT16_MAX), SPEC_REQ),
+	SPEC_FLD("width", spec_h_uint, struct hrun_process, console_width,
+		 SPEC_RANGE(0, UINT16_MAX), SPEC_REQ),
+};
+
+static int h_gids(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		  const struct spec_field *f)
+{
+	struct hrun_user *u = base;
+	char p[SPEC_PATH_LEN];
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v))
+		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
+	if (json_array_size(v) == 0)
+		return 0;
+	u->additional_gids = calloc(json_array_size(v), sizeof(gid_t));
+	if (!u->additional_gids)
+		return spec_oom(c);
+	json_array_foreach(v, i, e) {
+		int64_t n;
+		int r;
+
+		spec_path_idx(p, path, i);
+		r = spec_get_int(c, p, e, 0, UINT32_MAX - 1, &n);
+		if (r < 0)
+			return r;
+		u->additional_gids[u->n_additional_gids++] = (gid_t)n;
+	}
+	return 0;
+}
+
+static const struct spec_field user_fields[] = {
+	/* (uid_t)-1 means "unchanged" to setresuid(): never a valid id */
+	SPEC_FLD("uid", spec_h_u32, struct hrun_user, uid, SPEC_ID, SPEC_REQ),
+	SPEC_FLD("gid", spec_h_u32, struct hrun_user, gid, SPEC_ID, SPEC_REQ),
+	SPEC_FLD("umask", spec_h_mode, struct hrun_user, umask, SPEC_RANGE(0, 0777),
+		 SPEC_HAS(struct hrun_user, has_umask)),
+	SPEC_FLD("additionalGids", h_gids, struct hrun_user, additional_gids),
+	SPEC_UNSUP("username", "a Windows-only field; use uid/gid"),
+};
+
+static const struct spec_field process_fields[] = {
+	SPEC_FLD("terminal", spec_h_bool, struct hrun_process, terminal),
+	SPEC_FLAT("consoleSize", console_fields,
+		  SPEC_HAS(struct hrun_process, has_console_size)),
+	SPEC_OBJ("user", struct hrun_process, user, user_fields, SPEC_REQ),
+	SPEC_FLD("args", spec_h_strv, struct hrun_process, args, SPEC_RANGE(1, 0), SPEC_REQ),
+	SPEC_FLD("env", spec_h_env, struct hrun_process, env),
+	SPEC_FLD("cwd", spec_h_abs, struct hrun_process, cwd, SPEC_REQ),
+	SPEC_OBJ("capabilities", struct hrun_process, caps, caps_fields,
+		 SPEC_HAS(struct hrun_process, has_caps)),
+	SPEC_OBJARR_FN("rlimits", h_rlimits, struct hrun_process, rlimits, n_rlimits,
+		       rlimit_fields, struct hrun_rlimit, .check = check_rlimit),
+	SPEC_FLD("noNewPrivileges", spec_h_bool, struct hrun_process, no_new_privileges),
+	SPEC_FLD("oomScoreAdj", spec_h_int, struct hrun_process, oom_score_adj,
+		 SPEC_RANGE(-1000, 1000), SPEC_HAS(struct hrun_process, has_oom_score_adj)),
+	SPEC_UNSUP("apparmorProfile", "AppArmor is not available"),
+	SPEC_UNSUP("selinuxLabel", "SELinux is not available"),
+	SPEC_UNSUP("ioPriority", "I/O priorities are not implemented"),
+	SPEC_UNSUP("scheduler", "scheduler policies are not implemented"),
+	SPEC_UNSUP("execCPUAffinity", "CPU affinity is not implemented"),
+};
+
+/* ------------------------------------------------------------------ */
+/* hooks                                                               */
+
+static const struct spec_field hook_fields[] = {
+	SPEC_FLD("path", spec_h_abs, struct hrun_hook, path, SPEC_REQ),
+	SPEC_FLD("args", spec_h_strv, struct hrun_hook, args),
+	SPEC_FLD("env", spec_h_env, struct hrun_hook, env),
+	SPEC_FLD("timeout", spec_h_int, struct hrun_hook, timeout, SPEC_RANGE(1, INT32_MAX),
+		 SPEC_HAS(struct hrun_hook, has_timeout)),
+};
+
+#define HOOKS(name, kind)                                                                          \
+	SPEC_OBJARR(name, struct hrun_spec, hooks[kind].hooks, hooks[kind].n, hook_fields,         \
+		    struct hrun_hook)
+
+static const struct spec_field hooks_fields[] = {
+	HOOKS("prestart", HRUN_HOOK_PRESTART),
+	HOOKS("createRuntime", HRUN_HOOK_CREATE_RUNTIME),
+	HOOKS("createContainer", HRUN_HOOK_CREATE_CONTAINER),
+	HOOKS("startContainer", HRUN_HOOK_START_CONTAINER),
+	HOOKS("poststart", HRUN_HOOK_POSTSTART),
+	HOOKS("poststop", HRUN_HOOK_POSTSTOP),
+};
+
+/* ------------------------------------------------------------------ */
+/* top level                                                           */
+
+/* "1.x.y" of any minor/patch: the spec keeps compatibility within a
+ * major version, and hrun ignores fields it does not know. */
+static int h_oci_version(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+			 const struct spec_field *f)
+{
+	const char *s;
+	int r = spec_want_string(c, path, v);
+
+	if (r < 0)
+		return r;
+	s = json_string_value(v);
+	if (strncmp(s, "1.", 2) != 0 || s[2] < '0' || s[2] > '9')
+		return spec_fail(c, path, "unsupported version %s (hrun supports 1.x)",
+				 spec_describe(v).s);
+	return spec_h_str(c, path, v, base, f);
+}
+
+/* sethostname()/setdomainname() refuse more than 64 bytes: say so now */
+static int h_hostname(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		      const struct spec_field *f)
+{
+	int r = spec_want_string(c, path, v);
+
+	if (r < 0)
+		return r;
+	if (json_string_length(v) > 64)
+		return spec_fail(c, path, "longer than 64 characters");
+	return spec_h_str(c, path, v, base, f);
+}
+
+static const struct spec_field root_fields[] = {
+	SPEC_FLD("path", spec_h_str, struct hrun_spec, root_path, SPEC_REQ),
+	SPEC_FLD("readonly", spec_h_bool, struct hrun_spec, root_readonly),
+};
+
+static const struct spec_field spec_fields[] = {
+	SPEC_FLD("ociVersion", h_oci_version, struct hrun_spec, oci_version, SPEC_REQ),
+	SPEC_FLAT("root", root_fields, SPEC_REQ),
+	SPEC_OBJARR("mounts", struct hrun_spec, mounts, n_mounts, mount_fields,
+		    struct hrun_mount),
+	SPEC_OBJ("process", struct hrun_spec, process, process_fields,
+		 SPEC_HAS(struct hrun_spec, has_process)),
+	SPEC_FLD("hostname", h_hostname, struct hrun_spec, hostname),
+	SPEC_FLD("domainname", h_hostname, struct hrun_spec, domainname),
+	SPEC_FLD("annotations", spec_h_kv, struct hrun_spec, annotations,
+		 .cnt = offsetof(struct hrun_spec, n_annotations)),
+	SPEC_FLAT("hooks", hooks_fields),
+	SPEC_FLD("linux", spec_h_linux, struct hrun_spec, linux_cfg),
+};
+
+static bool ns_new(const struct hrun_spec *s, enum hrun_ns_type t)
+{
+	return s->linux_cfg.namespaces[t].enabled && !s->linux_cfg.namespaces[t].path;
+}
+
+/* Checks that need more than one field. */
+static int check_spec(const struct spec_ctx *c, const struct hrun_spec *s)
+{
+	const struct hrun_linux *l = &s->linux_cfg;
+
+	if ((l->n_uid_mappings || l->n_gid_mappings) && !ns_new(s, HRUN_NS_USER))
+		return spec_fail(c, l->n_uid_mappings ? "linux.uidMappings" : "linux.gidMappings",
+				 "requires a new user namespace in linux.namespaces");
+	/* as runc: a new user namespace without mappings would leave every
+	 * id unmapped (overflow id), which is never what was meant */
+	if (ns_new(s, HRUN_NS_USER) && !l->n_uid_mappings)
+		return spec_fail(c, "linux.uidMappings",
+				 "required when a new user namespace is requested");
+	if (ns_new(s, HRUN_NS_USER) && !l->n_gid_mappings)
+		return spec_fail(c, "linux.gidMappings",
+				 "required when a new user namespace is requested");
+	if (l->has_time_offsets && !ns_new(s, HRUN_NS_TIME))
+		return spec_fail(c, "linux.timeOffsets",
+				 "requires a new time namespace in linux.namespaces");
+	/* without a private UTS namespace this would rename the host */
+	if (s->hostname && s->hostname[0] && !l->namespaces[HRUN_NS_UTS].enabled)
+		return spec_fail(c, "hostname", "requires a UTS namespace in linux.namespaces");
+	if (s->domainname && s->domainname[0] && !l->namespaces[HRUN_NS_UTS].enabled)
+		return spec_fail(c, "domainname", "requires a UTS namespace in linux.namespaces");
+	return 0;
+}
+
+static int load_json(const struct spec_ctx *c, const char *text, size_t len, json_t **ret)
+{
+	json_error_t jerr;
+	/* duplicate keys are ambiguous (which one wins?): refuse them */
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!root)
+		return hrun_err(EINVAL, "%s: invalid JSON at line %d column %d: %s", c->file,
+				jerr.line, jerr.column, jerr.text);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return spec_fail(c, NULL, "expected a JSON object at the top level");
+	}
+	*ret = root;
+	return 0;
+}
+
+int spec_parse(const char *filename, const char *text, size_t len, struct hrun_spec **ret_spec)
+{
+	struct spec_ctx c = { .file = filename ? filename : "config.json" };
+	struct hrun_spec *s;
+	json_t *root;
+	int r;
+
+	r = load_json(&c, text, len, &root);
+	if (r < 0)
+		return r;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		json_decref(root);
+		return spec_oom(&c);
+	}
+	r = spec_parse_object(&c, "", root, spec_fields, ARRAY_SIZE(spec_fields), s);
+	json_decref(root);
+	if (r >= 0)
+		r = check_spec(&c, s);
+	if (r < 0) {
+		spec_free(s);
+		return r;
+	}
+	*ret_spec = s;
+	return 0;
+}
+
+int spec_parse_process(const char *filename, const char *text, size_t len,
+		       struct hrun_process *ret_process)
+{
+	struct spec_ctx c = { .file = filename ? filename : "process.json" };
+	struct hrun_process p = { 0 };
+	json_t *root;
+	int r;
+
+	r = load_json(&c, text, len, &root);
+	if (r < 0)
+		return r;
+	r = spec_parse_object(&c, "", root, process_fields, ARRAY_SIZE(process_fields), &p);
+	json_decref(root);
+	if (r < 0) {
+		spec_process_clear(&p);
+		return r;
+	}
+	*ret_process = p;
+	return 0;
+}
+
+int spec_parse_resources(const char *filename, const char *text, size_t len,
+			 struct hrun_resources *ret_resources)
+{
+	struct spec_ctx c = { .file = filename ? filename : "resources.json" };
+	struct hrun_resources res = { 0 };
+	json_t *root;
+	int r;
+
+	r = load_json(&c, text, len, &root);
+	if (r < 0)
+		return r;
+	r = spec_parse_resources_json(&c, "", root, &res);
+	json_decref(root);
+	if (r < 0) {
+		spec_resources_clear(&res);
+		return r;
+	}
+	*ret_resources = res;
+	return 0;
+}
+
+static int read_all(int fd, const char *path, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *buf = malloc(SPEC_MAX_SIZE + 1);
+	size_t len = 0;
+
+	if (!buf)
+		return hrun_err(ENOMEM, "%s: out of memory", path);
+	/* read one byte past the limit to detect files that grew or lied
+	 * about their size (e.g. procfs-like files report 0) */
+	while (len <= SPEC_MAX_SIZE) {
+		ssize_t n = read(fd, buf + len, SPEC_MAX_SIZE + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return hrun_syserr(errno, "read `%s`", path);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > SPEC_MAX_SIZE)
+		return hrun_err(EFBIG, "`%s`: larger than %u bytes", path, SPEC_MAX_SIZE);
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+int spec_load(const char *bundle_dir, struct hrun_spec **ret_spec)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t len = 0;
+	int r;
+
+	if (asprintf(&path, "%s/config.json", bundle_dir ? bundle_dir : ".") < 0)
+		return hrun_err(ENOMEM, "out of memory");
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return hrun_syserr(errno, "open `%s`", path);
+	if (fstat(fd, &st) < 0)
+		return hrun_syserr(errno, "stat `%s`", path);
+	if (!S_ISREG(st.st_mode))
+		return hrun_err(EINVAL, "`%s`: not a regular file", path);
+	r = read_all(fd, path, &buf, &len);
+	if (r < 0)
+		return r;
+	return spec_parse("config.json", buf, len, ret_spec);
+}
+
+/* ------------------------------------------------------------------ */
+/* freeing                                                             */
+
+void strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+void spec_kv_free(struct hrun_kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+static void mount_clear(struct hrun_mount *m)
+{
+	free(m->destination);
+	free(m->type);
+	free(m->source);
+	free(m->data);
+	free(m->uid_mappings);
+	free(m->gid_mappings);
+}
+
+void spec_process_clear(struct hrun_process *p)
+{
+	if (!p)
+		return;
+	strv_free(p->args);
+	strv_free(p->env);
+	free(p->cwd);
+	free(p->rlimits);
+	free(p->user.additional_gids);
+	free(p->user.username);
+	*p = (struct hrun_process){ 0 };
+}
+
+static void hooks_clear(struct hrun_hook_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->hooks[i].path);
+		strv_free(l->hooks[i].args);
+		strv_free(l->hooks[i].env);
+	}
+	free(l->hooks);
+}
+
+void spec_free(struct hrun_spec *spec)
+{
+	if (!spec)
+		return;
+	free(spec->oci_version);
+	free(spec->root_path);
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		mount_clear(&spec->mounts[i]);
+	free(spec->mounts);
+	spec_process_clear(&spec->process);
+	free(spec->hostname);
+	free(spec->domainname);
+	spec_kv_free(spec->annotations, spec->n_annotations);
+	for (size_t i = 0; i < HRUN_HOOK_COUNT; i++)
+		hooks_clear(&spec->hooks[i]);
+	spec_linux_clear(&spec->linux_cfg);
+	free(spec);
+}

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * "hrun spec": write a config.json that passes every hrun check rule:
+ * unprivileged user, no capabilities, no_new_privs, the default seccomp
+ * profile inlined, read-only root, private namespaces, resource limits,
+ * deny-all device cgroup, standard masked/read-only /proc paths.
+ */
+#define _GNU_SOURCE
+#include "hrun/specgen.h"
+#include "hrun/check.h"
+#include "hrun/cleanup.h"
+#include "hrun/error.h"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SPECGEN_OOM() hrun_err(ENOMEM, "spec: out of memory")
+
+int specgen_seccomp_path(char **ret)
+{
+	const char *env = getenv("HRUN_PROFILES");
+	const char *dirs[] = { HRUN_DATADIR, HRUN_SOURCE_PROFILES };
+	char *p;
+
+	if (env && *env) {
+		if (asprintf(&p, "%s/seccomp/default.json", env) < 0)
+			return SPECGEN_OOM();
+		*ret = p;
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (asprintf(&p, "%s/seccomp/default.json", dirs[i]) < 0)
+			return SPECGEN_OOM();
+		if (access(p, R_OK) == 0) {
+			*ret = p;
+			return 0;
+		}
+		free(p);
+	}
+	return hrun_err(ENOENT, "spec: default seccomp profile not found in %s/seccomp or %s/seccomp",
+			HRUN_DATADIR, HRUN_SOURCE_PROFILES);
+}
+
+/* Load the profile and keep only the linux.seccomp members of the OCI
+ * spec, so comments or metadata in the profile file never leak into
+ * config.json. */
+static int specgen_seccomp(const char *path_arg, json_t **ret)
+{
+	static const char *const keys[] = {
+		"defaultAction", "defaultErrnoRet", "architectures", "flags", "syscalls",
+	};
+	_cleanup_free_ char *path = NULL;
+	json_t *prof, *out;
+	int r;
+
+	if (!path_arg && (r = specgen_seccomp_path(&path)) < 0)
+		return r;
+	if ((r = check_load_json(path_arg ? path_arg : path, &prof)) < 0)
+		return hrun_err_prefix(r, "spec: seccomp profile");
+	if (!json_is_string(json_object_get(prof, "defaultAction"))) {
+		json_decref(prof);
+		return hrun_err(EINVAL, "spec: seccomp profile `%s` has no defaultAction",
+				path_arg ? path_arg : path);
+	}
+	out = json_object();
+	for (size_t i = 0; out && i < ARRAY_SIZE(keys); i++) {
+		json_t *v = json_object_get(prof, keys[i]);
+		if (v && json_object_set(out, keys[i], v) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+	json_decref(prof);
+	if (!out)
+		return SPECGEN_OOM();
+	*ret = out;
+	return 0;
+}
+
+static json_t *strv_json(const char *const *v)
+{
+	json_t *a = json_array();
+
+	for (; a && v && *v; v++) {
+		if (json_array_append_new(a, json_string(*v)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *specgen_mount(const char *dst, const char *type, const char *src, const char *const *opts)
+{
+	return json_pack("{s:s, s:s, s:s, s:o}", "destination", dst, "type", type, "source", src, "options",
+			 strv_json(opts));
+}
+
+static json_t *specgen_mounts(bool rootless)
+{
+	static const char *const proc[] = { "nosuid", "noexec", "nodev", NULL };
+	static const char *const dev[] = { "nosuid", "strictatime", "mode=755", "size=65536k", NULL };
+	/* gid=5 (tty) cannot be mapped in a single-id user namespace */
+	static const char *const pts[] = { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL };
+	static const char *const pts_rootless[] = { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", NULL };
+	static const char *const shm[] = { "nosuid", "nodev", "noexec", "mode=1777", "size=65536k", NULL };
+	static const char *const mqueue[] = { "nosuid", "nodev", "noexec", NULL };
+	static const char *const sys[] = { "nosuid", "noexec", "nodev", "ro", NULL };
+	static const char *const cgroup[] = { "nosuid", "noexec", "nodev", "relatime", "ro", NULL };
+	static const char *const tmp[] = { "nosuid", "nodev", "noexec", "mode=1777", "size=64m", NULL };
+	static const char *const run[] = { "nosuid", "nodev", "noexec", "mode=755", "size=16m", NULL };
+
+	return json_pack("[o, o, o, o, o, o, o, o, o]", specgen_mount("/proc", "proc", "proc", proc),
+			 specgen_mount("/dev", "tmpfs", "tmpfs", dev),
+			 specgen_mount("/dev/pts", "devpts", "devpts", rootless ? pts_rootless : pts),
+			 specgen_mount("/dev/shm", "tmpfs", "shm", shm),
+			 specgen_mount("/dev/mqueue", "mqueue", "mqueue", mqueue),
+			 specgen_mount("/sys", "sysfs", "sysfs", sys),
+			 specgen_mount("/sys/fs/cgroup", "cgroup", "cgroup", cgroup),
+			 specgen_mount("/tmp", "tmpfs", "tmpfs", tmp), specgen_mount("/run", "tmpfs", "tmpfs", run));
+}
+
+static json_t *specgen_process(const struct specgen_options *o)
+{
+	static const char *const env[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", NULL,
+	};
+	static const char *const default_args[] = { "sh", NULL };
+
+	return json_pack("{s:b, s:{s:I, s:I}, s:o, s:o, s:s,"
+			 " s:{s:[], s:[], s:[], s:[], s:[]},"
+			 " s:[{s:s, s:i, s:i}], s:b}",
+			 "terminal", 0, "user", "uid", (json_int_t)o->uid, "gid", (json_int_t)o->gid, "args",
+			 strv_json(o->args ? o->args : default_args), "env", strv_json(env), "cwd", "/",
+			 "capabilities", "bounding", "effective", "inheritable", "permitted", "ambient",
+			 "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024, "soft", 1024, "noNewPrivileges", 1);
+}
+
+static json_t *specgen_namespaces(const struct specgen_options *o)
+{
+	json_t *ns = json_pack("[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}, {s:s}]", "type", "pid", "type", "network",
+			       "type", "ipc", "type", "uts", "type", "mount", "type", "cgroup");
+
+	if (ns && o->rootless && json_array_append_new(ns, json_pack("{s:s}", "type", "user")) < 0) {
+		json_decref(ns);
+		return NULL;
+	}
+	return ns;
+}
+
+static json_t *specgen_resources(const struct specgen_options *o)
+{
+	json_t *res = json_pack("{s:[{s:b, s:s}]}", "devices", "allow", 0, "access", "rwm");
+
+	if (!res || o->no_limits)
+		return res;
+	if (json_object_set_new(res, "memory", json_pack("{s:I}", "limit", (json_int_t)536870912)) < 0 ||
+	    json_object_set_new(res, "cpu", json_pack("{s:I, s:I}", "quota", (json_int_t)50000, "period",
+						      (json_int_t)100000)) < 0 ||
+	    json_object_set_new(res, "pids", json_pack("{s:I}", "limit", (json_int_t)256)) < 0) {
+		json_decref(res);
+		return NULL;
+	}
+	return res;
+}
+
+static json_t *specgen_linux(const struct specgen_options *o, json_t *seccomp)
+{
+	static const char *const masked[] = {
+		"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+		"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
+		"/proc/scsi", "/sys/devices/virtual/powercap", NULL,
+	};
+	static const char *const readonly[] = {
+		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+	};
+	json_t *l = json_pack("{s:o, s:o, s:o, s:o, s:o}", "namespaces", specgen_namespaces(o), "resources",
+			      specgen_resources(o), "maskedPaths", strv_json(masked), "readonlyPaths",
+			      strv_json(readonly), "seccomp", seccomp);
+
+	/* map the invoking user onto the container user: nothing else exists
+	 * in the namespace, so container root is never host root */
+	if (l && o->rootless &&
+	    (json_object_set_new(l, "uidMappings", json_pack("[{s:I, s:I, s:i}]", "containerID", (json_int_t)o->uid,
+							     "hostID", (json_int_t)getuid(), "size", 1)) < 0 ||
+	     json_object_set_new(l, "gidMappings", json_pack("[{s:I, s:I, s:i}]", "containerID", (json_int_t)o->gid,
+							     "hostID", (json_int_t)getgid(), "size", 1)) < 0)) {
+		json_decref(l);
+		return NULL;
+	}
+	return l;
+}
+
+int specgen_build(const struct specgen_options *o, json_t **ret)
+{
+	json_t *seccomp = NULL, *cfg;
+	int r;
+
+	if ((r = specgen_seccomp(o->seccomp_path, &seccomp)) < 0)
+		return r;
+	/* "o" steals every reference, even when json_pack fails */
+	cfg = json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.2.0", "process",
+			specgen_process(o), "root", "path", o->rootfs ? o->rootfs : "rootfs", "readonly", 1,
+			"hostname", "hrun", "mounts", specgen_mounts(o->rootless), "linux", specgen_linux(o, seccomp));
+	if (!cfg)
+		return SPECGEN_OOM();
+	*ret = cfg;
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len, const char *path)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return hrun_syserr(errno, "write `%s`", path);
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int specgen_write(const char *dir, json_t *config)
+{
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (asprintf(&path, "%s/config.json", dir) < 0)
+		return SPECGEN_OOM();
+	if (!(text = json_dumps(config, JSON_INDENT(2))))
+		return SPECGEN_OOM();
+	/* O_EXCL: never clobber a config.json someone edited (runc does the same) */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST)
+		return hrun_err(EEXIST, "File `%s` exists. Remove it first", path);
+	if (fd < 0)
+		return hrun_syserr(errno, "create `%s`", path);
+	if ((r = write_all(fd, text, strlen(text), path)) < 0 || (r = write_all(fd, "\n", 1, path)) < 0 ||
+	    (close(TAKE_FD(fd)) < 0 && (r = hrun_syserr(errno, "close `%s`", path)) < 0)) {
+		(void)unlink(path);
+		return r;
+	}
+	return 0;
+}
+
+static int parse_id(const char *s, unsigned long *ret)
+{
+	char *end;
+
+	errno = 0;
+	*ret = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || *ret >= UINT32_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+static int specgen_parse_user(const char *s, struct specgen_options *o)
+{
+	_cleanup_free_ char *copy = strdup(s);
+	unsigned long uid, gid;
+	char *colon;
+
+	if (!copy)
+		return SPECGEN_OOM();
+	colon = strchr(copy, ':');
+	if (colon)
+		*colon = '\0';
+	if (parse_id(copy, &uid) < 0 || (colon && parse_id(colon + 1, &gid) < 0))
+		return hrun_err(EINVAL, "spec: invalid --user `%s` (expected UID:GID)", s);
+	o->uid = (uid_t)uid;
+	o->gid = colon ? (gid_t)gid : (gid_t)uid;
+	return 0;
+}
+
+/* Split --args on blanks into a NULL-terminated vector (no quoting). */
+static int specgen_split_args(const char *s, char ***ret)
+{
+	char *copy, *save = NULL, *tok;
+	size_t n = 0;
+	char **v;
+
+	s += strspn(s, " \t"); /* so that v[0] == copy, which owns every word */
+	if (!(copy = strdup(s)))
+		return SPECGEN_OOM();
+	v = calloc(strlen(s) / 2 + 2, sizeof(*v)); /* at most one word per two chars, plus NULL */
+	if (!v) {
+		free(copy);
+		return SPECGEN_OOM();
+	}
+	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
+		v[n++] = tok;
+	if (n == 0) {
+		free(copy);
+		free(v);
+		return hrun_err(EINVAL, "spec: --args is empty");
+	}
+	*ret = v;
+	return 0;
+}
+
+struct specgen_args {
+	struct specgen_options opts;
+	const char *bundle;
+	bool to_stdout, help;
+	char **split; /* --args */
+};
+
+static int specgen_parse_args(int argc, char **argv, struct specgen_args *a)
+{
+	static const struct option longopts[] = {
+		{ "bundle", required_argument, NULL, 'b' }, { "rootless", no_argument, NULL, 'R' },
+		{ "user", required_argument, NULL, 'u' },   { "rootfs", required_argument, NULL, 'r' },
+		{ "args", required_argument, NULL, 'a' },   { "no-limits", no_argument, NULL, 'L' },
+		{ "stdout", no_argument, NULL, 'S' },       { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o, r;
+
+	optind = 0; /* glibc: full re-initialisation, the CLI may have used getopt already */
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+:b:h", longopts, NULL)) != -1) {
+		switch (o) {
+		case 'b': a->bundle = optarg; break;
+		case 'R': a->opts.rootless = true; break;
+		case 'u':
+			if ((r = specgen_parse_user(optarg, &a->opts)) < 0)
+				return r;
+			break;
+		case 'r': a->opts.rootfs = optarg; break;
+		case 'a':
+			if (a->split)
+				return hrun_err(EINVAL, "spec: --args given twice");
+			if ((r = specgen_split_args(optarg, &a->split)) < 0)
+				return r;
+			a->opts.args = (const char *const *)a->split;
+			break;
+		case 'L': a->opts.no_limits = true; break;
+		case 'S': a->to_stdout = true; break;
+		case 'h': a->help = true; break;
+		case ':': return hrun_err(EINVAL, "spec: option `%s` requires an argument", argv[optind - 1]);
+		default: return hrun_err(EINVAL, "spec: unknown option `%s`", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		if (a->split)
+			return hrun_err(EINVAL, "spec: give the command either with --args or after --, not both");
+		a->opts.args = (const char *const *)argv + optind; /* argv is NULL-terminated */
+	}
+	return 0;
+}
+
+static void specgen_usage(void)
+{
+	(void)fputs("Usage: hrun spec [-b DIR] [--rootless] [--user UID:GID] [--rootfs PATH]\n"
+		    "                 [--no-limits] [--stdout] [--args 'CMD ARG...' | -- CMD ARG...]\n"
+		    "Write a hardened config.json to DIR (default: the current directory).\n",
+		    stdout);
+}
+
+int specgen_main(int argc, char **argv)
+{
+	struct specgen_args a = { .opts = { .uid = 1000, .gid = 1000 } };
+	json_t *cfg = NULL;
+	int r;
+
+	r = specgen_parse_args(argc, argv, &a);
+	if (r == 0 && a.help) {
+		specgen_usage();
+	} else if (r == 0 && (r = specgen_build(&a.opts, &cfg)) == 0) {
+		if (!a.to_stdout) {
+			r = specgen_write(a.bundle ? a.bundle : ".", cfg);
+		} else {
+			_cleanup_free_ char *text = json_dumps(cfg, JSON_INDENT(2));
+			if (!text)
+				r = SPECGEN_OOM();
+			else if (printf("%s\n", text) < 0 || fflush(stdout) != 0)
+				r = hrun_syserr(errno, "spec: write to stdout");
+		}
+		json_decref(cfg);
+	}
+	if (a.split)
+		free(a.split[0]);
+	free(a.split);
+	return r;
+}

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define _GNU_SOURCE
+#include "hrun/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/close_range.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hrun/cleanup.h"
+#include "hrun/error.h"
+
+int util_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 4096;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return hrun_syserr(errno, "open `%s`", path);
+	buf = malloc(cap + 1);
+	if (!buf)
+		return hrun_syserr(ENOMEM, "read `%s`", path);
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *nb;
+
+			if (cap >= max)
+				return hrun_err(EFBIG, "`%s`: file larger than %zu bytes", path, max);
+			cap *= 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb)
+				return hrun_syserr(ENOMEM, "read `%s`", path);
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return hrun_syserr(errno, "read `%s`", path);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	if (ret_len)
+		*ret_len = len;
+	*ret_buf = TAKE_PTR(buf);
+	return 0;
+}
+
+int util_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len)
+{
+	return util_read_file_at(AT_FDCWD, path, max, ret_buf, ret_len);
+}
+
+int util_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t util_read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int util_write_file_at(int dirfd, const char *path, const char *buf, size_t len)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	fd = openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return hrun_syserr(errno, "open `%s`", path);
+	r = util_write_all(fd, buf, len);
+	if (r < 0)
+		return hrun_syserr(-r, "write `%s`", path);
+	return 0;
+}
+
+int util_write_file(const char *path, const char *buf, size_t len)
+{
+	return util_write_file_at(AT_FDCWD, path, buf, len);
+}
+
+int util_write_file_atomic(const char *path, const char *buf, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return hrun_err(ENAMETOOLONG, "`%s`: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return hrun_syserr(errno, "create `%s`", tmp);
+	r = util_write_all(fd, buf, len);
+	if (r < 0) {
+		(void)unlink(tmp);
+		return hrun_syserr(-r, "write `%s`", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		r = errno;
+		(void)unlink(tmp);
+		return hrun_syserr(r, "rename `%s`", tmp);
+	}
+	return 0;
+}
+
+/* Walk PATH one component at a time below rootfd, refusing symlinks and
+ * "..": the fallback for kernels without openat2 (< 5.6). */
+static int open_in_root_walk(int rootfd, const char *path, int flags, mode_t mode)
+{
+	_cleanup_free_ char *copy = strdup(path);
+	_cleanup_close_ int cur = -1;
+	char *save = NULL, *comp, *next;
+
+	if (!copy)
+		return -ENOMEM;
+	cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+	if (cur < 0)
+		return -errno;
+	comp = strtok_r(copy, "/", &save);
+	while (comp) {
+		int fd;
+
+		next = strtok_r(NULL, "/", &save);
+		if (strcmp(comp, "..") == 0)
+			return -EXDEV;
+		if (strcmp(comp, ".") == 0) {
+			comp = next;
+			continue;
+		}
+		if (next)
+			fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		else
+			fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd < 0)
+			return -errno;
+		(void)close(cur);
+		cur = fd;
+		comp = next;
+	}
+	return TAKE_FD(cur);
+}
+
+int util_open_in_root(int rootfd, const char *path, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.mode = (flags & O_CREAT) ? mode : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	if (fd >= 0)
+		return fd;
+	if (errno != ENOSYS)
+		return -errno;
+	return open_in_root_walk(rootfd, path, flags, mode);
+}
+
+/* Split PATH into its parent and last component; "" parent means root. */
+static int split_last(const char *path, char **ret_parent, const char **ret_base)
+{
+	char *parent = strdup(path);
+	char *slash;
+
+	if (!parent)
+		return -ENOMEM;
+	/* strip trailing slashes */
+	for (size_t l = strlen(parent); l > 1 && parent[l - 1] == '/'; l--)
+		parent[l - 1] = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash) {
+		*ret_base = path;
+		parent[0] = '\0';
+	} else {
+		*ret_base = path + (slash - parent) + 1;
+		*slash = '\0';
+	}
+	*ret_parent = parent;
+	return 0;
+}
+
+int util_mkdir_in_root(int rootfd, const char *path, mode_t mode)
+{
+	_cleanup_free_ char *copy = strdup(path);
+	size_t len;
+
+	if (!copy)
+		return -ENOMEM;
+	len = strlen(copy);
+	for (size_t i = 1; i <= len; i++) {
+		_cleanup_close_ int parent = -1;
+		const char *base;
+		char *slash;
+		char saved;
+
+		if (copy[i] != '/' && copy[i] != '\0')
+			continue;
+		saved = copy[i];
+		copy[i] = '\0';
+		slash = strrchr(copy, '/');
+		base = slash ? slash + 1 : copy;
+		if (*base && strcmp(base, ".") && strcmp(base, "..")) {
+			if (slash && slash != copy) {
+				*slash = '\0';
+				parent = util_open_in_root(rootfd, copy, O_PATH | O_DIRECTORY, 0);
+				*slash = '/';
+			} else {
+				parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+				if (parent < 0)
+					parent = -errno;
+			}
+			if (parent < 0)
+				return parent;
+			if (mkdirat(parent, base, mode) < 0 && errno != EEXIST)
+				return -errno;
+		}
+		copy[i] = saved;
+	}
+	/* the result must be a directory reachable inside the root */
+	{
+		int fd = util_open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0);
+
+		if (fd < 0)
+			return fd;
+		(void)close(fd);
+	}
+	return 0;
+}
+
+int util_touch_in_root(int rootfd, const char *path)
+{
+	_cleanup_free_ char *parent = NULL;
+	_cleanup_close_ int pfd = -1;
+	const char *base;
+	int fd, r;
+
+	r = split_last(path, &parent, &base);
+	if (r < 0)
+		return r;
+	if (*parent) {
+		r = util_mkdir_in_root(rootfd, parent, 0755);
+		if (r < 0)
+			return r;
+		pfd = util_open_in_root(rootfd, parent, O_PATH | O_DIRECTORY, 0);
+	} else {
+		pfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+		if (pfd < 0)
+			pfd = -errno;
+	}
+	if (pfd < 0)
+		return pfd;
+	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno == EEXIST ? 0 : -errno;
+	(void)close(fd);
+	return 0;
+}
+
+const char *util_fd_path(int fd, char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+int util_parse_long(const char *s, long *ret)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+void util_rfc3339_now(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	char tmp[32];
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)gmtime_r(&ts.tv_sec, &tm);
+	(void)strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
+	(void)snprintf(buf, size, "%s.%09ldZ", tmp, ts.tv_nsec);
+}
+
+int util_proc_start_time(pid_t pid, unsigned long long *ret)
+{
+	char path[64], buf[1024];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = util_read_all(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	/* comm may contain spaces and ')': skip to the last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EINVAL;
+	/* after ") " come fields 3..; starttime is field 22 */
+	for (int field = 2; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EINVAL;
+	}
+	*ret = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+int util_cloexec_from(int from)
+{
+	_cleanup_close_ int dfd = -1;
+
+	if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	/* close_range < 5.11: walk /proc/self/fd */
+	for (int fd = from; fd < 65536; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+
+		if (fl >= 0 && !(fl & FD_CLOEXEC))
+			(void)fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+	}
+	return 0;
+}
+
+size_t strv_length(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
