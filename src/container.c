@@ -74,7 +74,7 @@ struct init_ctx {
 	struct hrun_spec *spec;
 	char *bundle; /* absolute */
 	char *rootfs; /* absolute */
-	int rootfs_parent; /* O_PATH */
+	int rootfs_fd; /* O_PATH, opened by the runtime */
 	bool has_bpf;
 	struct hrun_bpf bpf;
 	struct hrun_cgroup cg;
@@ -99,7 +99,7 @@ static void ctx_init(struct init_ctx *c, const struct hrun_create_opts *o, enum 
 	c->cg.dirfd = -1;
 	c->sync[0] = c->sync[1] = -1;
 	c->fifo = c->console = c->relay[0] = c->relay[1] = -1;
-	c->state_dirfd = c->pidfd = c->rootfs_parent = -1;
+	c->state_dirfd = c->pidfd = c->rootfs_fd = -1;
 	for (int t = 0; t < HRUN_NS_COUNT; t++)
 		c->ns_fds[t] = -1;
 }
@@ -228,10 +228,6 @@ static int child_main(struct init_ctx *c)
 	struct hrun_mount_ctx m = {
 		.spec = c->spec,
 		.rootfs = c->rootfs,
-		/* cwd: the runtime cloned us from the rootfs's parent, and the
-		 * kernel moved that cwd into our new mount namespace */
-		.rootfs_parent = AT_FDCWD,
-		.rootfs_base = strrchr(c->rootfs, '/') + 1,
 		.cgroup_path = c->cg.path,
 		.userns = c->spec->linux_cfg.namespaces[HRUN_NS_USER].enabled,
 		.rootfd = -1,
@@ -292,7 +288,7 @@ static void __attribute__((noreturn)) child_entry(struct init_ctx *c)
 	close_fd(&c->state_dirfd);
 	close_fd(&c->relay[0]);
 	close_fd(&c->cg.dirfd);
-	close_fd(&c->rootfs_parent);
+	close_fd(&c->rootfs_fd);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	r = child_main(c);
 	if (c->sync[1] >= 0)
@@ -339,16 +335,9 @@ static int prepare_paths(struct init_ctx *c)
 		return hrun_syserr(errno, "root.path `%s`", root);
 	if (strcmp(c->rootfs, "/") == 0)
 		return hrun_err(EINVAL, "root.path: the host root cannot be the container root");
-	{
-		char *slash = strrchr(c->rootfs, '/');
-
-		*slash = '\0';
-		c->rootfs_parent = open(slash == c->rootfs ? "/" : c->rootfs,
-					O_PATH | O_DIRECTORY | O_CLOEXEC);
-		*slash = '/';
-		if (c->rootfs_parent < 0)
-			return hrun_syserr(errno, "open the parent of root.path `%s`", c->rootfs);
-	}
+	c->rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfs_fd < 0)
+		return hrun_syserr(errno, "open root.path `%s`", c->rootfs);
 	return absolute_bind_sources(c);
 }
 
@@ -425,14 +414,14 @@ static int spawn_init(struct init_ctx *c)
 	r = ns_join(c->ns_fds, HRUN_NS_TIME);
 	if (r < 0)
 		return r;
-	/* clone from inside the rootfs's parent: the child's cwd then names
-	 * it in the new mount namespace, without a path lookup that the root
-	 * of a new user namespace might not be allowed to do */
+	/* clone from inside the rootfs: the child's cwd then names it in the
+	 * new mount namespace, without a path lookup that the root of a new
+	 * user namespace might not be allowed to do */
 	saved_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (saved_cwd < 0)
 		return hrun_syserr(errno, "open the current directory");
-	if (fchdir(c->rootfs_parent) < 0) {
-		r = hrun_syserr(errno, "chdir to the parent of the rootfs");
+	if (fchdir(c->rootfs_fd) < 0) {
+		r = hrun_syserr(errno, "chdir to the rootfs");
 		close_fd(&saved_cwd);
 		return r;
 	}
@@ -579,7 +568,7 @@ static void ctx_free(struct init_ctx *c)
 	close_fd(&c->relay[1]);
 	close_fd(&c->pidfd);
 	close_fd(&c->state_dirfd);
-	close_fd(&c->rootfs_parent);
+	close_fd(&c->rootfs_fd);
 	ns_close_fds(c->ns_fds);
 	cgroup_clear(&c->cg);
 	if (c->has_bpf)

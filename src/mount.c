@@ -74,23 +74,27 @@ static unsigned long locked_flags(const char *path)
 
 int mount_prepare_rootfs(struct hrun_mount_ctx *ctx)
 {
+	int tree;
+
 	/* sync nothing back to the host: the whole tree becomes a slave */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return hrun_syserr(errno, "make / a slave mount");
-	_cleanup_close_ int old = -1;
-	char opath[FD_PATH_MAX];
+	/* The runtime cloned us with the rootfs as cwd, which the kernel
+	 * moved into our mount namespace: no path lookup is needed (the
+	 * path may not be searchable by the root of a new user namespace).
+	 * pivot_root needs the new root to be a mount point: clone the tree
+	 * and attach the copy on top of itself; its fd is the new root. */
+	tree = (int)syscall(SYS_open_tree, AT_FDCWD, ".",
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return hrun_syserr(errno, "clone the rootfs mount `%s`", ctx->rootfs);
+	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		int err = errno;
 
-	old = openat(ctx->rootfs_parent, ctx->rootfs_base, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (old < 0)
-		return hrun_syserr(errno, "open the rootfs `%s`", ctx->rootfs);
-	util_fd_path(old, opath, sizeof(opath));
-	/* pivot_root needs the new root to be a mount point */
-	if (mount(opath, opath, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return hrun_syserr(errno, "bind mount the rootfs `%s`", ctx->rootfs);
-	/* a fresh lookup crosses into the new mount */
-	ctx->rootfd = openat(ctx->rootfs_parent, ctx->rootfs_base, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (ctx->rootfd < 0)
-		return hrun_syserr(errno, "open the rootfs `%s`", ctx->rootfs);
+		(void)close(tree);
+		return hrun_syserr(err, "attach the rootfs mount `%s`", ctx->rootfs);
+	}
+	ctx->rootfd = tree;
 	return 0;
 }
 

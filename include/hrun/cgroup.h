@@ -28,19 +28,29 @@ struct hrun_cgroup {
 const char *cgroup_root(void);
 
 /* Resolve linux.cgroupsPath for container ID into an absolute fs path:
- * absolute -> under the cgroup2 root; relative -> under hrun's own cgroup;
- * NULL/empty -> ROOT/hrun/ID. A "slice:prefix:name" systemd-style path is
- * rejected unless systemd_cgroup is set (then: clear error, no driver).
- * Rejects ".." components. Returns a malloc'd string in *ret_path. */
+ * absolute -> under the cgroup2 root; relative -> under hrun's own cgroup
+ * (the "0::" line of /proc/self/cgroup, a trailing /init.scope dropped as
+ * runc does); NULL/empty -> ROOT/hrun/ID (ROOT/hrun is shared and is not
+ * removed by cgroup_destroy). A "slice:prefix:name" systemd-style path is
+ * rejected, and systemd_cgroup=true always fails (no systemd driver).
+ * Rejects ".." components and the root itself; "." and "//" are dropped.
+ * Returns a malloc'd string in *ret_path. */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_cgroup,
 			char **ret_path);
 
-/* Create the cgroup (and intermediate dirs, enabling the needed controllers
- * in each parent's cgroup.subtree_control), apply RES (may be NULL) and the
- * device filter, open dirfd. On failure nothing is left behind. */
+/* Create the cgroup (and intermediate dirs, enabling every available
+ * controller in each parent's cgroup.subtree_control; failing only for the
+ * ones RES needs), apply RES (may be NULL) and the device filter (always:
+ * default deny + standard devices), open dirfd. An existing cgroup is
+ * reused only if it has no processes (else -EBUSY). A requested limit
+ * whose controller the hierarchy lacks fails with one line naming the
+ * field and controller. On failure nothing is left behind (controllers
+ * enabled in pre-existing ancestors stay enabled) and *ret is {NULL, -1}. */
 int cgroup_create(const char *path, const struct hrun_resources *res, struct hrun_cgroup *ret);
 
-/* Write resources to an existing cgroup (also used by `hrun update`). */
+/* Write resources to an existing cgroup (also used by `hrun update`):
+ * same validation as cgroup_create, enables newly needed controllers in
+ * the ancestors; re-attaches the device filter only if RES has devices. */
 int cgroup_apply(const char *path, const struct hrun_resources *res);
 
 /* Attach the BPF_PROG_TYPE_CGROUP_DEVICE program built from RULES: default
@@ -61,7 +71,9 @@ int cgroup_freeze(const char *path, bool frozen);
 /* 1 if frozen, 0 if not, negative errno. */
 int cgroup_is_frozen(const char *path);
 
-/* SIGKILL everything: cgroup.kill when present, else signal each pid. */
+/* Send SIGNO to everything in the cgroup (recursively). SIGKILL uses
+ * cgroup.kill when present (atomic), else each pid is killed repeatedly
+ * until the cgroup is empty (2 s timeout). Other signals: one pass. */
 int cgroup_kill_all(const char *path, int signo);
 
 /* Host pids in the cgroup (recursive), malloc'd array in *ret_pids. */
@@ -72,7 +84,10 @@ int cgroup_pids(const char *path, pid_t **ret_pids, size_t *ret_n);
 int cgroup_destroy(const char *path);
 
 /* Stats JSON in runc's `events --stats` shape ({"type":"stats","id":..,
- * "data":{"cpu":..,"memory":..,"pids":..,"blkio":..}}), data part only. */
+ * "data":{"cpu":..,"memory":..,"pids":..,"blkio":..,"hugetlb":..}}), data
+ * part only. A section whose files are missing is omitted. "Unlimited"
+ * memory limits are INT64_MAX (jansson integers are signed), an unlimited
+ * pids limit is omitted (runc's 0). */
 int cgroup_stats(const char *path, json_t **ret_data);
 
 void cgroup_clear(struct hrun_cgroup *cg);

@@ -14,11 +14,8 @@
  */
 struct hrun_mount_ctx {
 	const struct hrun_spec *spec;
-	const char *rootfs;      /* absolute host path of the rootfs (messages) */
-	int rootfs_parent;       /* O_PATH fd of its parent dir, opened by the runtime:
-				  * the path above may not be searchable by the
-				  * root of a new user namespace */
-	const char *rootfs_base; /* its last component */
+	const char *rootfs;      /* absolute host path of the rootfs (messages);
+				  * the child starts with it as its cwd */
 	const char *cgroup_path; /* the container's cgroup (fs path) or NULL */
 	bool userns;             /* in a new user namespace: no mknod, locked flags */
 	int rootfd;              /* O_PATH fd of the rootfs after mount_prepare_rootfs */

@@ -53,12 +53,18 @@ new_bundle() {
 	echo "$b"
 }
 
-# hrun_run BUNDLE ID ARGS...: run a container with process.args replaced.
-hrun_run() {
-	local b=$1 id=$2; shift 2
+# set_args BUNDLE ARGS...: replace process.args.
+set_args() {
+	local b=$1; shift
 	local args
 	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
 	jq --argjson a "$args" '.process.args = $a' "$b/config.json" > "$b/config.json.new" &&
 		mv "$b/config.json.new" "$b/config.json"
+}
+
+# hrun_run BUNDLE ID ARGS...: run a container with process.args replaced.
+hrun_run() {
+	local b=$1 id=$2; shift 2
+	set_args "$b" "$@"
 	"$HRUN" --root "$ROOT" run --bundle "$b" "$id"
 }
