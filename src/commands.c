@@ -7,15 +7,20 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cap-ng.h>
+
 #include "hrun/check.h"
 #include "hrun/container.h"
 #include "hrun/error.h"
+#include "hrun/exec.h"
 #include "hrun/lifecycle.h"
 #include "hrun/specgen.h"
+#include "hrun/cleanup.h"
 #include "hrun/util.h"
 
 enum {
@@ -319,6 +324,112 @@ static int cmd_ps(const struct hrun_globals *g, int argc, char **argv)
 	return 0;
 }
 
+static int parse_cap(const char *name, uint64_t *mask)
+{
+	const char *n = strncasecmp(name, "CAP_", 4) == 0 ? name + 4 : name;
+	int cap = capng_name_to_capability(n);
+
+	if (cap < 0 || cap > 63)
+		return hrun_err(EINVAL, "--cap: unknown capability `%s`", name);
+	*mask |= 1ULL << cap;
+	return 0;
+}
+
+static int cmd_exec(const struct hrun_globals *g, int argc, char **argv)
+{
+	enum { O_PROCESS = 'p', O_TTY = 't', O_DETACH = 'd', O_ENV = 'e', O_USER = 'u',
+	       O_CWD = 256, O_CAP, O_NNP, O_CONSOLE, O_PIDFILE, O_PRESERVE, O_IGN, O_IGN_ARG };
+	static const struct option opts[] = {
+		{"process", required_argument, NULL, O_PROCESS},
+		{"tty", no_argument, NULL, O_TTY},
+		{"detach", no_argument, NULL, O_DETACH},
+		{"env", required_argument, NULL, O_ENV},
+		{"user", required_argument, NULL, O_USER},
+		{"cwd", required_argument, NULL, O_CWD},
+		{"cap", required_argument, NULL, O_CAP},
+		{"no-new-privs", no_argument, NULL, O_NNP},
+		{"console-socket", required_argument, NULL, O_CONSOLE},
+		{"pid-file", required_argument, NULL, O_PIDFILE},
+		{"preserve-fds", required_argument, NULL, O_PRESERVE},
+		{"ignore-paused", no_argument, NULL, O_IGN},
+		{"additional-gids", required_argument, NULL, O_IGN_ARG},
+		{"cgroup", required_argument, NULL, O_IGN_ARG},
+		{0},
+	};
+	struct hrun_exec_opts o = {.root = g->root};
+	_cleanup_free_ char **env = NULL;
+	size_t n_env = 0;
+	long n;
+	int c, r;
+
+	/* "+": stop at the first non-option, the command's own flags follow */
+	while ((c = getopt_long(argc, argv, "+:p:tde:u:", opts, NULL)) != -1) {
+		switch (c) {
+		case O_PROCESS:
+			o.process_file = optarg;
+			break;
+		case O_TTY:
+			o.tty = true;
+			break;
+		case O_DETACH:
+			o.detach = true;
+			break;
+		case O_ENV: {
+			char **ne = realloc(env, (n_env + 2) * sizeof(char *));
+
+			if (!ne)
+				return -ENOMEM;
+			env = ne;
+			env[n_env++] = optarg;
+			env[n_env] = NULL;
+			break;
+		}
+		case O_USER:
+			o.user = optarg;
+			break;
+		case O_CWD:
+			o.cwd = optarg;
+			break;
+		case O_CAP:
+			r = parse_cap(optarg, &o.caps);
+			if (r < 0)
+				return r;
+			break;
+		case O_NNP:
+			o.no_new_privs = true;
+			break;
+		case O_CONSOLE:
+			o.console_socket = optarg;
+			break;
+		case O_PIDFILE:
+			o.pid_file = optarg;
+			break;
+		case O_PRESERVE:
+			if (util_parse_long(optarg, &n) < 0 || n < 0 || n > 65536)
+				return hrun_err(EINVAL, "--preserve-fds: expected a count, got `%s`", optarg);
+			o.preserve_fds = (unsigned)n;
+			break;
+		case O_IGN:
+		case O_IGN_ARG:
+			break;
+		default:
+			return bad_option(argv[0], argv);
+		}
+	}
+	if (optind >= argc)
+		return hrun_err(EINVAL, "exec: missing container id");
+	o.id = argv[optind];
+	o.args = optind + 1 < argc ? &argv[optind + 1] : NULL;
+	if (o.args && strcmp(o.args[0], "--") == 0)
+		o.args++;
+	if (o.args && !o.args[0])
+		o.args = NULL;
+	o.env = env;
+	if (o.process_file && o.args)
+		return hrun_err(EINVAL, "exec: give either --process or a command, not both");
+	return exec_run(&o);
+}
+
 static int cmd_spec(const struct hrun_globals *g, int argc, char **argv)
 {
 	(void)g;
@@ -335,6 +446,7 @@ const struct hrun_command commands[] = {
 	{"create", cmd_create, "create a container (init waits for start)"},
 	{"start", cmd_start, "start the user process of a created container"},
 	{"run", cmd_run, "create, start and wait for a container"},
+	{"exec", cmd_exec, "run a new process inside a container"},
 	{"state", cmd_state, "print the state of a container (JSON)"},
 	{"kill", cmd_kill, "send a signal to the container's init"},
 	{"delete", cmd_delete, "delete a stopped container"},

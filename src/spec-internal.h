@@ -131,9 +131,9 @@ int spec_h_obj_array(const struct spec_ctx *, const char *, json_t *, void *,
 int spec_h_idmaps(const struct spec_ctx *, const char *, json_t *, void *,
 		  const struct spec_field *);
 
-extern const struct spec_names spec_propagation_names;
-
 /* spec_linux.c */
+int spec_h_mounts(const struct spec_ctx *, const char *, json_t *, void *,
+		  const struct spec_field *);
 int spec_h_linux(const struct spec_ctx *, const char *, json_t *, void *,
 		 const struct spec_field *);
 int spec_parse_resources_json(const struct spec_ctx *c, const char *path, json_t *v,

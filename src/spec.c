@@ -37,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -489,174 +488,6 @@ int spec_h_idmaps(const struct spec_ctx *c, const char *path, json_t *v, void *b
 	return spec_h_obj_array(c, path, v, base, &g);
 }
 
-static const struct spec_name_value propagation_values[] = {
-	{ "private", HRUN_PROP_PRIVATE },	    { "rprivate", HRUN_PROP_RPRIVATE },
-	{ "shared", HRUN_PROP_SHARED },		    { "rshared", HRUN_PROP_RSHARED },
-	{ "slave", HRUN_PROP_SLAVE },		    { "rslave", HRUN_PROP_RSLAVE },
-	{ "unbindable", HRUN_PROP_UNBINDABLE },	    { "runbindable", HRUN_PROP_RUNBINDABLE },
-};
-const struct spec_names spec_propagation_names = {
-	propagation_values, ARRAY_SIZE(propagation_values), "propagation"
-};
-
-/* ------------------------------------------------------------------ */
-/* mounts                                                              */
-
-enum opt_kind { OPT_FLAG, OPT_PROP, OPT_RRO, OPT_NOOP, OPT_REJECT };
-
-struct mount_opt {
-	const char *name;
-	enum opt_kind kind;
-	unsigned long set;
-	unsigned long clear;
-	const char *why; /* OPT_REJECT */
-};
-
-static const struct mount_opt mount_opts[] = {
-	{ "defaults", OPT_NOOP, 0, 0, NULL },
-	{ "ro", OPT_FLAG, MS_RDONLY, 0, NULL },
-	{ "rw", OPT_FLAG, 0, MS_RDONLY, NULL },
-	{ "nosuid", OPT_FLAG, MS_NOSUID, 0, NULL },
-	{ "suid", OPT_FLAG, 0, MS_NOSUID, NULL },
-	{ "nodev", OPT_FLAG, MS_NODEV, 0, NULL },
-	{ "dev", OPT_FLAG, 0, MS_NODEV, NULL },
-	{ "noexec", OPT_FLAG, MS_NOEXEC, 0, NULL },
-	{ "exec", OPT_FLAG, 0, MS_NOEXEC, NULL },
-	{ "sync", OPT_FLAG, MS_SYNCHRONOUS, 0, NULL },
-	{ "async", OPT_FLAG, 0, MS_SYNCHRONOUS, NULL },
-	{ "dirsync", OPT_FLAG, MS_DIRSYNC, 0, NULL },
-	{ "remount", OPT_FLAG, MS_REMOUNT, 0, NULL },
-	{ "mand", OPT_FLAG, MS_MANDLOCK, 0, NULL },
-	{ "nomand", OPT_FLAG, 0, MS_MANDLOCK, NULL },
-	{ "noatime", OPT_FLAG, MS_NOATIME, 0, NULL },
-	{ "atime", OPT_FLAG, 0, MS_NOATIME, NULL },
-	{ "nodiratime", OPT_FLAG, MS_NODIRATIME, 0, NULL },
-	{ "diratime", OPT_FLAG, 0, MS_NODIRATIME, NULL },
-	{ "relatime", OPT_FLAG, MS_RELATIME, 0, NULL },
-	{ "norelatime", OPT_FLAG, 0, MS_RELATIME, NULL },
-	{ "strictatime", OPT_FLAG, MS_STRICTATIME, 0, NULL },
-	{ "nostrictatime", OPT_FLAG, 0, MS_STRICTATIME, NULL },
-	{ "lazytime", OPT_FLAG, MS_LAZYTIME, 0, NULL },
-	{ "nolazytime", OPT_FLAG, 0, MS_LAZYTIME, NULL },
-	{ "nosymfollow", OPT_FLAG, MS_NOSYMFOLLOW, 0, NULL },
-	{ "symfollow", OPT_FLAG, 0, MS_NOSYMFOLLOW, NULL },
-	{ "silent", OPT_FLAG, MS_SILENT, 0, NULL },
-	{ "loud", OPT_FLAG, 0, MS_SILENT, NULL },
-	{ "bind", OPT_FLAG, MS_BIND, 0, NULL },
-	{ "rbind", OPT_FLAG, MS_BIND | MS_REC, 0, NULL },
-	{ "private", OPT_PROP, HRUN_PROP_PRIVATE, 0, NULL },
-	{ "rprivate", OPT_PROP, HRUN_PROP_RPRIVATE, 0, NULL },
-	{ "shared", OPT_PROP, HRUN_PROP_SHARED, 0, NULL },
-	{ "rshared", OPT_PROP, HRUN_PROP_RSHARED, 0, NULL },
-	{ "slave", OPT_PROP, HRUN_PROP_SLAVE, 0, NULL },
-	{ "rslave", OPT_PROP, HRUN_PROP_RSLAVE, 0, NULL },
-	{ "unbindable", OPT_PROP, HRUN_PROP_UNBINDABLE, 0, NULL },
-	{ "runbindable", OPT_PROP, HRUN_PROP_RUNBINDABLE, 0, NULL },
-	{ "rro", OPT_RRO, 0, 0, NULL },
-	{ "tmpcopyup", OPT_REJECT, 0, 0, "tmpcopyup is a crun extension" },
-	{ "idmap", OPT_REJECT, 0, 0, "idmapped mounts are not implemented" },
-	{ "ridmap", OPT_REJECT, 0, 0, "idmapped mounts are not implemented" },
-};
-
-/* The other recursive mount attributes of runtime-spec 1.1 (rnosuid, ...):
- * only "rro" is represented in struct hrun_mount. */
-static const char *const recursive_opts[] = {
-	"rrw",	      "rsuid",	       "rnosuid",     "rdev",	  "rnodev",	"rexec",
-	"rnoexec",    "rdiratime",     "rnodiratime", "rrelatime", "rnorelatime", "ratime",
-	"rnoatime",   "rstrictatime",  "rnostrictatime", "rsymfollow", "rnosymfollow",
-};
-
-static int append_data(const struct spec_ctx *c, struct hrun_mount *m, const char *opt)
-{
-	size_t old = m->data ? strlen(m->data) : 0;
-	char *d = realloc(m->data, old + strlen(opt) + 2);
-
-	if (!d)
-		return spec_oom(c);
-	if (old)
-		d[old++] = ',';
-	strcpy(d + old, opt);
-	m->data = d;
-	return 0;
-}
-
-static void apply_opt(struct hrun_mount *m, const struct mount_opt *o)
-{
-	switch (o->kind) {
-	case OPT_FLAG:
-		/* last one wins: "ro,rw" leaves the mount writable */
-		m->flags = (m->flags | o->set) & ~o->clear;
-		m->clear_flags = (m->clear_flags | o->clear) & ~o->set;
-		break;
-	case OPT_PROP:
-		m->propagation = (enum hrun_propagation)o->set;
-		break;
-	case OPT_RRO:
-		m->recursive_ro = true;
-		break;
-	default:
-		break;
-	}
-}
-
-static int parse_mount_opt(const struct spec_ctx *c, const char *path, const json_t *v,
-			   struct hrun_mount *m)
-{
-	const char *s;
-	int r = spec_want_string(c, path, v);
-
-	if (r < 0)
-		return r;
-	s = json_string_value(v);
-	if (!s[0] || strchr(s, ','))
-		return spec_fail(c, path, "invalid mount option %s", spec_describe(v).s);
-	for (size_t i = 0; i < ARRAY_SIZE(mount_opts); i++) {
-		if (strcmp(mount_opts[i].name, s) != 0)
-			continue;
-		if (mount_opts[i].kind == OPT_REJECT)
-			return spec_fail(c, path, "%s is not supported by hrun (%s)",
-					 spec_describe(v).s, mount_opts[i].why);
-		apply_opt(m, &mount_opts[i]);
-		return 0;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(recursive_opts); i++)
-		if (strcmp(recursive_opts[i], s) == 0)
-			return spec_fail(c, path,
-					 "%s is not supported by hrun (of the recursive mount "
-					 "attributes only \"rro\" is implemented)",
-					 spec_describe(v).s);
-	return append_data(c, m, s);
-}
-
-static int h_mount_options(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-			   const struct spec_field *f)
-{
-	char p[SPEC_PATH_LEN];
-	size_t i;
-	json_t *e;
-
-	if (!json_is_array(v))
-		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
-	json_array_foreach(v, i, e) {
-		int r;
-
-		spec_path_idx(p, path, i);
-		r = parse_mount_opt(c, p, e, base);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-static const struct spec_field mount_fields[] = {
-	SPEC_FLD("destination", spec_h_abs, struct hrun_mount, destination, SPEC_REQ),
-	SPEC_FLD("type", spec_h_str, struct hrun_mount, type),
-	SPEC_FLD("source", spec_h_str, struct hrun_mount, source),
-	SPEC_FLD("options", h_mount_options, struct hrun_mount, flags),
-	SPEC_IDMAPS("uidMappings", struct hrun_mount, uid_mappings, n_uid_mappings),
-	SPEC_IDMAPS("gidMappings", struct hrun_mount, gid_mappings, n_gid_mappings),
-};
-
 /* ------------------------------------------------------------------ */
 /* process                                                             */
 
@@ -890,8 +721,8 @@ static const struct spec_field root_fields[] = {
 static const struct spec_field spec_fields[] = {
 	SPEC_FLD("ociVersion", h_oci_version, struct hrun_spec, oci_version, SPEC_REQ),
 	SPEC_FLAT("root", root_fields, SPEC_REQ),
-	SPEC_OBJARR("mounts", struct hrun_spec, mounts, n_mounts, mount_fields,
-		    struct hrun_mount),
+	SPEC_FLD("mounts", spec_h_mounts, struct hrun_spec, mounts,
+		 .cnt = offsetof(struct hrun_spec, n_mounts)),
 	SPEC_OBJ("process", struct hrun_spec, process, process_fields,
 		 SPEC_HAS(struct hrun_spec, has_process)),
 	SPEC_FLD("hostname", h_hostname, struct hrun_spec, hostname),
@@ -940,9 +771,15 @@ static int load_json(const struct spec_ctx *c, const char *text, size_t len, jso
 	/* duplicate keys are ambiguous (which one wins?): refuse them */
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 
-	if (!root)
+	if (!root) {
+		/* jansson quotes the offending input ("near '...'"): keep
+		 * control characters from it out of the one-line message */
+		for (char *p = jerr.text; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		return hrun_err(EINVAL, "%s: invalid JSON at line %d column %d: %s", c->file,
 				jerr.line, jerr.column, jerr.text);
+	}
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return spec_fail(c, NULL, "expected a JSON object at the top level");

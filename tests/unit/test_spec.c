@@ -475,6 +475,27 @@ Test(spec, filename_appears_in_messages)
 	cr_expect_null(s);
 }
 
+Test(spec, json_error_text_has_no_control_characters)
+{
+	struct hrun_spec *s = NULL;
+	const char j[] = "{\"a\":\x1b}";
+
+	cr_assert_eq(spec_parse("config.json", j, strlen(j), &s), -EINVAL);
+	cr_expect_str_eq(hrun_errmsg(),
+			 "config.json: invalid JSON at line 1 column 6: invalid token near '?'");
+}
+
+Test(spec, strings_in_messages_are_escaped)
+{
+	struct hrun_spec *s = NULL;
+	char *j = json(PROCOK(",'capabilities':{'bounding':['CAP_\\u001b[2J']}"));
+
+	cr_assert_eq(spec_parse("config.json", j, strlen(j), &s), -EINVAL);
+	cr_expect_str_eq(hrun_errmsg(), "config.json: process.capabilities.bounding[0]: "
+					"unknown capability \"CAP_\\u001B[2J\"");
+	free(j);
+}
+
 /* ------------------------------------------------------------------ */
 /* bad inputs: exactly one line naming the JSON path                   */
 
