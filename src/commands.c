@@ -15,6 +15,8 @@
 #include <cap-ng.h>
 
 #include "hrun/check.h"
+#include "hrun/cmd_cgroup.h"
+#include "hrun/features.h"
 #include "hrun/container.h"
 #include "hrun/error.h"
 #include "hrun/exec.h"
@@ -430,6 +432,26 @@ static int cmd_exec(const struct hrun_globals *g, int argc, char **argv)
 	return exec_run(&o);
 }
 
+static int cmd_update_fn(const struct hrun_globals *g, int argc, char **argv)
+{
+	return cmd_update(g->root, argc, argv);
+}
+
+static int cmd_events_fn(const struct hrun_globals *g, int argc, char **argv)
+{
+	return cmd_events(g->root, argc, argv);
+}
+
+static int cmd_features(const struct hrun_globals *g, int argc, char **argv)
+{
+	json_t *f = features_json();
+
+	(void)g;
+	if (argc > 1)
+		return hrun_err(EINVAL, "features: unexpected argument `%s`", argv[1]);
+	return f ? print_json(f) : hrun_err(ENOMEM, "features");
+}
+
 static int cmd_spec(const struct hrun_globals *g, int argc, char **argv)
 {
 	(void)g;
@@ -454,6 +476,9 @@ const struct hrun_command commands[] = {
 	{"ps", cmd_ps, "list the processes of a container"},
 	{"pause", cmd_pause, "freeze every process of a container"},
 	{"resume", cmd_pause, "thaw a paused container"},
+	{"update", cmd_update_fn, "change the cgroup limits of a container"},
+	{"events", cmd_events_fn, "print resource statistics (--stats: once)"},
+	{"features", cmd_features, "print what this runtime supports (JSON)"},
 	{"spec", cmd_spec, "write a hardened config.json"},
 	{"check", cmd_check, "audit a config.json against the hardening checklist"},
 	{NULL, NULL, NULL},

@@ -101,6 +101,16 @@ static const char *const recursive_opts[] = {
 	"rnoatime",   "rstrictatime",  "rnostrictatime", "rsymfollow", "rnosymfollow",
 };
 
+size_t spec_mount_options(const char **ret, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(mount_opts) && n < max; i++)
+		if (mount_opts[i].kind != OPT_REJECT)
+			ret[n++] = mount_opts[i].name;
+	return n;
+}
+
 static int append_data(const struct spec_ctx *c, struct hrun_mount *m, const char *opt)
 {
 	size_t old = m->data ? strlen(m->data) : 0;

@@ -386,6 +386,10 @@ const char *spec_ns_name(enum hrun_ns_type t);
 /* CLONE_NEW* flag for a namespace type */
 int spec_ns_clone_flag(enum hrun_ns_type t);
 
+/* Names of the mount options hrun honours (for `hrun features`): fills up
+ * to MAX entries of RET, returns the count. */
+size_t spec_mount_options(const char **ret, size_t max);
+
 /* Free a NULL-terminated string list. */
 void strv_free(char **v);
 

@@ -92,11 +92,16 @@ WRAPPER=$ET/bin/hrun
 # Podman, isolated: its own containers.conf and storage.conf, storage and
 # run state under $ET, no network setup (netns none: no CNI, no iptables).
 make_podman_conf() {
+	# root here may lack CAP_SYS_RESOURCE: Podman's defaults for root
+	# (nofile=1048576, nproc=4194304) then fail with any runtime, so stay
+	# within the hard limits (Podman lowers its own nproc limit to 32768
+	# when it cannot raise it: stay below that)
+	local nproc
+	nproc=$(ulimit -Hu)
+	{ [ "$nproc" = unlimited ] || [ "$nproc" -gt 16384 ]; } && nproc=16384
 	cat >"$ET/containers.conf" <<EOF
 [containers]
-# root here lacks CAP_SYS_RESOURCE: Podman's default nofile=1048576 fails
-# with any runtime
-default_ulimits = ["nofile=1024:1024"]
+default_ulimits = ["nofile=1024:1024", "nproc=$nproc:$nproc"]
 # no pids limit: on this host the pids controller may be missing
 pids_limit = 0
 netns = "none"

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef HRUN_CMD_CGROUP_H
+#define HRUN_CMD_CGROUP_H
+
+/* `hrun update [--resources FILE|-] [runc's flags] ID` */
+int cmd_update(const char *root, int argc, char **argv);
+/* `hrun events [--stats] [--interval Ns] ID`: runc's stats event JSON */
+int cmd_events(const char *root, int argc, char **argv);
+
+#endif
