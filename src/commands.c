@@ -21,6 +21,7 @@
 #include "hrun/error.h"
 #include "hrun/exec.h"
 #include "hrun/lifecycle.h"
+#include "hrun/log.h"
 #include "hrun/specgen.h"
 #include "hrun/cleanup.h"
 #include "hrun/util.h"
@@ -460,8 +461,15 @@ static int cmd_spec(const struct hrun_globals *g, int argc, char **argv)
 
 static int cmd_check(const struct hrun_globals *g, int argc, char **argv)
 {
+	int r = check_main(argc, argv);
+
 	(void)g;
-	return check_main(argc, argv);
+	/* like scanners: 1 = a finding reached --fail-on, 2 = could not check */
+	if (r < 0) {
+		log_error(hrun_errmsg());
+		return 2;
+	}
+	return r;
 }
 
 const struct hrun_command commands[] = {

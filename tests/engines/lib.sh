@@ -65,6 +65,7 @@ RC=0
 run_out() {
 	local __v=$1; shift
 	local __o
+	[ "$1" = pm ] && set -- "${PM[@]}" "${@:2}"
 	__o=$(timeout -k 5 "${CMD_TIMEOUT:-60}" "$@" </dev/null 2>&1)
 	RC=$?
 	printf -v "$__v" '%s' "$__o"
@@ -137,7 +138,8 @@ export CONTAINERS_CONF=$ET/containers.conf
 export CONTAINERS_STORAGE_CONF=$ET/storage.conf
 # CONTAINERS_REGISTRIES_CONF: nothing is ever pulled (pull=never below)
 
-pm() { podman --cgroup-manager cgroupfs --events-backend file --runtime hrun "$@"; }
+PM=(podman --cgroup-manager cgroupfs --events-backend file --runtime hrun)
+pm() { "${PM[@]}" "$@"; }
 
 # Unmount everything under $ET (deepest first) and remove it.
 umount_under() {

@@ -5,6 +5,9 @@ set -u
 HRUN=${HRUN:-$(pwd)/build/hrun}
 HRUN_SRC=${HRUN_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 T=$(mktemp -d /tmp/hrun-test.XXXXXX)
+# the root of a test user namespace (host uid 100000) must reach bind
+# sources, as with runc
+chmod 755 "$T"
 ROOT=$T/state
 FAILS=0
 NTEST=0

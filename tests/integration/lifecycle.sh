@@ -1,0 +1,90 @@
+#!/bin/bash
+# The OCI lifecycle driven directly: create -> created -> start -> running
+# -> kill -> stopped -> delete -> "does not exist"; exec into a running
+# container with the same hardening; 20 containers in parallel on one root.
+. "$(dirname "$0")/lib.sh"
+
+H() { "$HRUN" --root "$ROOT" "$@"; }
+status() { H state "$1" | jq -r .status; }
+
+B=$(new_bundle life)
+set_args "$B" sleep 1000
+H create --bundle "$B" --pid-file "$T/c1.pid" c1; rc=$?
+expect_eq "create succeeds" "0" "$rc"
+expect_match "the pid file holds the pid, no trailing newline" "^[0-9]+$" "$(cat "$T/c1.pid")"
+expect_eq "... with no newline at all" "0" "$(tr -cd '\n' < "$T/c1.pid" | wc -c)"
+expect_eq "state says created" "created" "$(status c1)"
+st=$(H state c1)
+for k in ociVersion id status pid bundle rootfs created owner; do
+	expect_eq "state has $k" "true" "$(printf '%s' "$st" | jq "has(\"$k\")")"
+done
+expect_eq "state pid is the pid file's" "$(cat "$T/c1.pid")" "$(printf '%s' "$st" | jq -r .pid)"
+expect_match "created is RFC3339" "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$" "$(printf '%s' "$st" | jq -r .created)"
+expect_eq "the user process has not run yet (init is still hrun)" "hrun" "$(cat /proc/"$(cat "$T/c1.pid")"/comm)"
+H start c1
+expect_eq "state says running after start" "running" "$(status c1)"
+expect_eq "PID 1 now runs the user process" "sleep" "$(cat /proc/"$(cat "$T/c1.pid")"/comm)"
+out=$(H start c1 2>&1); rc=$?
+expect_eq "a second start fails" "1" "$rc"
+
+# exec: same namespaces and hardening as init
+out=$(H exec c1 sh -c 'id -u; grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status | tr -s "\t" " "; hostname; readlink /proc/1/exe')
+expect_eq "exec runs as the container user" "1000" "$(printf '%s\n' "$out" | sed -n 1p)"
+expect_eq "exec has no capabilities" "CapEff: 0000000000000000" "$(printf '%s\n' "$out" | sed -n 2p)"
+expect_eq "exec has no_new_privs" "NoNewPrivs: 1" "$(printf '%s\n' "$out" | sed -n 3p)"
+expect_eq "exec is under seccomp" "Seccomp: 2" "$(printf '%s\n' "$out" | sed -n 4p)"
+expect_eq "exec is in the container's uts namespace" "hrun-test" "$(printf '%s\n' "$out" | sed -n 5p)"
+expect_eq "exec sees the container's pid 1" "/bin/busybox" "$(printf '%s\n' "$out" | sed -n 6p)"
+H exec c1 sh -c 'exit 7'; expect_eq "exec returns the exit code" "7" "$?"
+out=$(H exec --user 0:0 --env FOO=bar --cwd /tmp c1 sh -c 'echo $(id -u) $FOO $(pwd)')
+expect_eq "exec --user --env --cwd" "0 bar /tmp" "$out"
+out=$(H exec c1 no-such-cmd 2>&1); rc=$?
+expect_eq "exec of a missing command fails" "1" "$rc"
+expect_match "... with executable file not found" "executable file not found" "$out"
+cat > "$T/proc.json" <<'P'
+{"args": ["sh", "-c", "echo from-process-file $(id -u)"], "cwd": "/", "user": {"uid": 1000, "gid": 1000}, "env": ["PATH=/bin"]}
+P
+expect_eq "exec --process FILE" "from-process-file 1000" "$(H exec --process "$T/proc.json" c1)"
+H exec --detach --pid-file "$T/e.pid" c1 sleep 1000
+expect_match "exec --detach writes the exec pid" "^[0-9]+$" "$(cat "$T/e.pid")"
+expect_eq "the detached exec process lives in the container" "sleep" "$(cat /proc/"$(cat "$T/e.pid")"/comm)"
+expect_eq "ps --format json lists init and exec" "2" "$(H ps --format json c1 | jq length)"
+expect_eq "list shows the container" "c1" "$(H list -q)"
+expect_eq "list --format json" "running" "$(H list --format json | jq -r '.[0].status')"
+
+out=$(H delete c1 2>&1); rc=$?
+expect_eq "delete of a running container fails" "1" "$rc"
+H kill c1 KILL
+for _ in $(seq 50); do [ "$(status c1)" = stopped ] && break; sleep 0.1; done
+expect_eq "state says stopped after kill" "stopped" "$(status c1)"
+out=$(H kill c1 TERM 2>&1); rc=$?
+expect_match "kill of a stopped container: container not running" "not running" "$out"
+H kill --all c1 KILL 2>/dev/null
+H delete c1; expect_eq "delete succeeds" "0" "$?"
+out=$(H state c1 2>&1); rc=$?
+expect_eq "state after delete fails" "1" "$rc"
+expect_match "... saying does not exist" "does not exist" "$out"
+H delete --force c1; expect_eq "delete --force of a missing container is fine" "0" "$?"
+check "no cgroup left for c1" test ! -e /sys/fs/cgroup/unified/hrun/c1
+
+# a created container can be killed and deleted with --force
+H create --bundle "$B" c2
+H delete --force c2; expect_eq "delete --force of a created container" "0" "$?"
+expect_eq "... its state is gone" "" "$(ls -A "$ROOT")"
+
+# kill by signal name and number
+H run -d --bundle "$B" c3
+H kill c3 9
+for _ in $(seq 50); do [ "$(status c3)" = stopped ] && break; sleep 0.1; done
+expect_eq "kill ID 9 stops it" "stopped" "$(status c3)"
+H delete c3
+
+# 20 containers in parallel on one --root
+for i in $(seq 20); do (H create --bundle "$B" "p$i" && H start "p$i") & done; wait
+expect_eq "20 parallel creates: 20 containers" "20" "$(H list -q | wc -l)"
+expect_eq "... all running" "20" "$(H list --format json | jq '[.[] | select(.status == "running")] | length')"
+expect_eq "... each with its own cgroup" "20" "$(ls -d /sys/fs/cgroup/unified/hrun/p* | wc -l)"
+for i in $(seq 20); do H delete --force "p$i" & done; wait
+expect_eq "20 parallel deletes: nothing left" "" "$(ls -A "$ROOT")"
+expect_eq "... no cgroup left" "0" "$(ls -d /sys/fs/cgroup/unified/hrun/p* 2>/dev/null | wc -l)"
+finish
