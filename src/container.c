@@ -405,9 +405,14 @@ static pid_t do_clone3(struct init_ctx *c, unsigned long flags)
 static int spawn_init(struct init_ctx *c)
 {
 	unsigned long flags = ns_new_flags(c->spec);
+	_cleanup_close_ int own_pid = -1, own_time = -1;
 	int saved_cwd, r;
 
-	/* a pid namespace given by path applies to our children */
+	/* a pid or time namespace given by path applies to our children:
+	 * join it for the clone only, then return (hooks we run later must
+	 * not be born in the container) */
+	own_pid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+	own_time = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
 	r = ns_join(c->ns_fds, HRUN_NS_PID);
 	if (r < 0)
 		return r;
@@ -434,6 +439,8 @@ static int spawn_init(struct init_ctx *c)
 	}
 	if (c->pid == 0) {
 		close_fd(&saved_cwd);
+		close_fd(&own_pid);
+		close_fd(&own_time);
 		child_entry(c);
 	}
 	r = c->pid < 0 ? errno : 0;
@@ -442,6 +449,10 @@ static int spawn_init(struct init_ctx *c)
 	close_fd(&saved_cwd);
 	if (r)
 		return hrun_syserr(r, c->pid < 0 ? "clone3" : "restore the current directory");
+	if (c->ns_fds[HRUN_NS_PID] >= 0 && setns(own_pid, CLONE_NEWPID) < 0)
+		return hrun_syserr(errno, "return to our pid namespace");
+	if (c->ns_fds[HRUN_NS_TIME] >= 0 && setns(own_time, CLONE_NEWTIME) < 0)
+		return hrun_syserr(errno, "return to our time namespace");
 	close_fd(&c->sync[1]);
 	close_fd(&c->console);
 	close_fd(&c->fifo);

@@ -382,10 +382,21 @@ static int spawn(struct exec_ctx *c)
 		.exit_signal = SIGCHLD,
 	};
 
+	_cleanup_close_ int own_pid = -1, own_time = -1;
+
 	/* pid and time namespaces apply to children: join them here so the
-	 * exec process is born inside, with no second fork */
-	if (pre && setns(c->pidfd, (int)pre) < 0)
-		return hrun_syserr(errno, "join the pid namespace of container `%s`", c->o->id);
+	 * exec process is born inside, with no second fork; remember ours to
+	 * go back right after (our later children, e.g. a sanitizer's
+	 * tracer, must not be born in the container) */
+	if (pre) {
+		own_pid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+		own_time = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+		if (own_pid < 0)
+			return hrun_syserr(errno, "open /proc/self/ns/pid_for_children");
+		if (setns(c->pidfd, (int)pre) < 0)
+			return hrun_syserr(errno, "join the pid namespace of container `%s`",
+					   c->o->id);
+	}
 	/* nothing in the container may open our /proc/PID/exe or memory
 	 * while we still run hrun's code there (CVE-2019-5736); execve of the
 	 * user's program resets this */
@@ -404,10 +415,14 @@ static int spawn(struct exec_ctx *c)
 			return -EPERM;
 		}
 	}
-	if (c->pid < 0)
-		return hrun_syserr(errno, "clone3");
 	if (c->pid == 0)
 		child_entry(c);
+	if (c->pid < 0)
+		return hrun_syserr(errno, "clone3");
+	if (own_pid >= 0 && setns(own_pid, CLONE_NEWPID) < 0)
+		return hrun_syserr(errno, "return to our pid namespace");
+	if ((pre & CLONE_NEWTIME) && own_time >= 0 && setns(own_time, CLONE_NEWTIME) < 0)
+		return hrun_syserr(errno, "return to our time namespace");
 	(void)close(c->sync[1]);
 	c->sync[1] = -1;
 	if (c->console >= 0) {

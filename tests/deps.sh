@@ -1,0 +1,23 @@
+#!/bin/bash
+# deps.sh [--test]: install what hrun needs from Debian 12's apt repositories.
+#   (no flag)  build and run: compiler, meson/ninja, libseccomp, libcap-ng,
+#              jansson, busybox-static (the demo rootfs), jq
+#   --test     also what the test suite needs: criterion, Podman, containerd,
+#              crun/runc (reference runtimes), qemu + Debian's kernel (the
+#              cgroup v2 VM), groff/man-db (man page rendering), hyperfine
+set -eu
+PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-ng-dev libjansson-dev busybox-static jq file"
+if [ "${1:-}" = --test ]; then
+	PKGS="$PKGS libcriterion-dev podman containerd crun runc uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine clang"
+fi
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+echo "deps: installing$missing" >&2
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086 # word splitting is the point
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
