@@ -440,10 +440,15 @@ static int check_available(const struct needs *n)
 /* delegation                                                          */
 
 /* Enable in DIR/cgroup.subtree_control every controller DIR has; failures
- * are errors only for controllers in N. */
+ * are errors only for controllers in N. On a hybrid host only the
+ * controllers N needs are enabled: a controller enabled in the unified
+ * hierarchy is a host change that makes other runtimes (crun) refuse to
+ * work ("cgroups in hybrid mode not supported"). */
 static int enable_controllers(const char *dir, const struct needs *n)
 {
 	_cleanup_free_ char *avail = NULL, *enabled = NULL;
+	const char *root = cgroup_root();
+	bool hybrid = root && strcmp(root, "/sys/fs/cgroup") != 0;
 	char tok[64], cmd[70];
 	int r = read_path(dir, "cgroup.controllers", &avail);
 
@@ -458,6 +463,8 @@ static int enable_controllers(const char *dir, const struct needs *n)
 		snprintf(tok, sizeof(tok), "%.*s", (int)len, p);
 		p += len;
 		if (has_word(enabled, tok))
+			continue;
+		if (hybrid && (c < 0 || !n->field[c][0]))
 			continue;
 		snprintf(cmd, sizeof(cmd), "+%s", tok);
 		r = write_raw(AT_FDCWD, dir, "cgroup.subtree_control", cmd);

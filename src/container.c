@@ -616,7 +616,10 @@ static int setup(struct init_ctx *c)
 	if (r < 0)
 		return r;
 	if (c->spec->linux_cfg.seccomp) {
-		r = seccomp_compile(c->spec->linux_cfg.seccomp, &c->bpf);
+		char cache[PATH_MAX];
+
+		(void)snprintf(cache, sizeof(cache), "%s/" HRUN_SECCOMP_CACHE, c->o->root);
+		r = seccomp_compile_cached(c->spec->linux_cfg.seccomp, cache, &c->bpf);
 		if (r < 0)
 			return r;
 		c->has_bpf = true;

@@ -335,7 +335,7 @@ int state_list(const char *root, char ***ret_ids)
 	while ((de = readdir(d))) {
 		char **nids;
 
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+		if (de->d_name[0] == '.' || de->d_name[0] == '@' || de->d_type != DT_DIR)
 			continue;
 		nids = realloc(ids, (n + 2) * sizeof(char *));
 		if (!nids)

@@ -21,6 +21,12 @@ struct hrun_bpf {
  * architectures, actions or argument indexes are errors. */
 int seccomp_compile(const struct hrun_seccomp *spec, struct hrun_bpf *ret);
 
+/* seccomp_compile() through a cache of compiled programs in CACHE_DIR
+ * (NULL: no cache). A hit needs the full canonical filter to match, not
+ * just its hash (see seccomp_cache.c). */
+int seccomp_compile_cached(const struct hrun_seccomp *spec, const char *cache_dir,
+			   struct hrun_bpf *ret);
+
 /* Install the compiled program in the calling thread (seccomp(2) with
  * ret->flags, falling back to prctl when flags are 0). Requires
  * no_new_privs or CAP_SYS_ADMIN. */

@@ -40,6 +40,10 @@ struct hrun_state {
  * else /run/hrun. */
 const char *state_default_root(void);
 
+/* ROOT/@seccomp: compiled seccomp programs ('@' is not valid in an id, so
+ * the cache never collides with a container). */
+#define HRUN_SECCOMP_CACHE "@seccomp"
+
 /* Container ids: [A-Za-z0-9_.+-], 1..1024 chars, not "." or "..". */
 int state_validate_id(const char *id);
 

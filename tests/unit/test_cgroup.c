@@ -263,8 +263,31 @@ static int create_with_hugetlb(const char *size, uint64_t limit)
 	return r;
 }
 
-Test(cgroup, hugetlb, .init = setup, .fini = teardown)
+/* The test enables hugetlb at the cgroup2 root; undo that afterwards: on a
+ * hybrid host an enabled controller makes crun refuse to run. */
+static bool hugetlb_was_enabled = true;
+
+static void teardown_hugetlb(void)
 {
+	char path[1024];
+	int fd;
+
+	teardown();
+	if (hugetlb_was_enabled)
+		return;
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cgroup_root());
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		cr_expect(write(fd, "-hugetlb", 8) == 8, "restore %s", path);
+		close(fd);
+	}
+}
+
+Test(cgroup, hugetlb, .init = setup, .fini = teardown_hugetlb)
+{
+	char *enabled = slurp(cgroup_root(), "cgroup.subtree_control");
+
+	hugetlb_was_enabled = enabled && strstr(enabled, "hugetlb");
 	if (!root_has("hugetlb") || access("/sys/kernel/mm/hugepages/hugepages-2048kB", F_OK) < 0)
 		cr_skip_test("no hugetlb controller or no 2MB pages");
 	cr_assert_eq(create_with_hugetlb("2MB", 4 << 21), 0, "%s", hrun_errmsg());
