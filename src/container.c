@@ -636,13 +636,13 @@ static int setup(struct init_ctx *c)
 	r = spawn_init(c);
 	if (r < 0)
 		return r;
+	fill_state(c); /* the runtime hooks of sync #2 see the pid */
 	r = wait_ready(c);
 	if (r < 0)
 		return r;
 	r = util_proc_start_time(c->pid, &c->st.start_time);
 	if (r < 0)
 		return hrun_syserr(-r, "read the start time of pid %d", c->pid);
-	fill_state(c);
 	r = state_write(c->state_dirfd, &c->st);
 	if (r < 0)
 		return r;

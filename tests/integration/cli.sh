@@ -1,0 +1,69 @@
+#!/bin/bash
+# The command line engines rely on: --version, features, the json error
+# log, hooks with the state on stdin, and terminals over --console-socket.
+. "$(dirname "$0")/lib.sh"
+H() { "$HRUN" --root "$ROOT" "$@"; }
+
+v=$("$HRUN" --version)
+expect_match "--version: hrun version X.Y.Z" "^hrun version [0-9]+\.[0-9]+\.[0-9]+$" "$(printf '%s\n' "$v" | sed -n 1p)"
+expect_match "--version: spec line" "^spec: 1\.[0-9]+\.[0-9]+$" "$(printf '%s\n' "$v" | sed -n 2p)"
+expect_match "--version: feature line" "\+SECCOMP.*\+CAP" "$(printf '%s\n' "$v" | sed -n 3p)"
+f=$("$HRUN" features)
+expect_eq "features is valid JSON with ociVersionMax" "1.2.0" "$(printf '%s' "$f" | jq -r .ociVersionMax)"
+expect_eq "features lists the namespaces" "true" "$(printf '%s' "$f" | jq '.linux.namespaces | index("user") != null')"
+expect_eq "features: seccomp enabled" "true" "$(printf '%s' "$f" | jq '.linux.seccomp.enabled')"
+expect_eq "features: no notify action" "false" "$(printf '%s' "$f" | jq '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null')"
+
+# --log-format json: one JSON line per error, plain message on stderr
+B=$(new_bundle cli)
+set_args "$B" no-such-command
+"$HRUN" --root "$ROOT" --log "$T/log.json" --log-format=json run --bundle "$B" c1 2>"$T/err"
+expect_eq "json log: exactly one line" "1" "$(wc -l < "$T/log.json")"
+expect_eq "json log: the whole file decodes as one JSON value" "error" "$(jq -r .level "$T/log.json")"
+expect_match "json log: msg keeps 'executable file not found'" "executable file not found" "$(jq -r .msg "$T/log.json")"
+expect_match "json log: RFC3339 time" "^[0-9]{4}-[0-9]{2}-[0-9]{2}T" "$(jq -r .time "$T/log.json")"
+expect_match "json log: message also on stderr" "^hrun: .*executable file not found" "$(cat "$T/err")"
+"$HRUN" --root="$ROOT" --log="$T/log.txt" state nope 2>/dev/null
+expect_match "text log: logfmt line with 'does not exist'" '^time=".*" level=error msg=".*does not exist' "$(cat "$T/log.txt")"
+out=$(H state nope --bogus 2>&1)
+expect_match "unknown option is refused" "unknown or incomplete option" "$out"
+
+# hooks: every kind runs, in order, with the state on stdin
+cat > "$T/hook.sh" <<'HK'
+#!/bin/sh
+# hook.sh NAME LOG: record NAME, the status and pid from the state on stdin
+state=$(cat)
+printf '%s %s %s\n' "$1" "$(printf '%s' "$state" | jq -r .status)" "$(printf '%s' "$state" | jq -r '.pid > 0')" >> "$2"
+HK
+chmod 755 "$T/hook.sh"
+hooks=$(jq -n --arg h "$T/hook.sh" --arg l "$T/hooks.log" '
+  def hk(n): [{path: $h, args: ["hook.sh", n, $l]}];
+  {prestart: hk("prestart"), createRuntime: hk("createRuntime"), poststart: hk("poststart"), poststop: hk("poststop")}')
+jq --argjson h "$hooks" '.hooks = $h | .process.args = ["true"]' "$B/config.json" > "$T/c.json" && cp "$T/c.json" "$B/config.json"
+H run --bundle "$B" hooks1
+expect_eq "hooks run in order with the state on stdin" \
+	"prestart creating true|createRuntime creating true|poststart running true|poststop stopped false" \
+	"$(tr '\n' '|' < "$T/hooks.log" | sed 's/|$//')"
+jq --arg h "$T/hook.sh" '.hooks = {createRuntime: [{path: "/bin/false"}]}' "$B/config.json" > "$T/c.json" && cp "$T/c.json" "$B/config.json"
+out=$(H run --bundle "$B" hooks2 2>&1); rc=$?
+expect_eq "a failing createRuntime hook fails the run" "1" "$rc"
+expect_match "... naming the hook" "hooks.createRuntime\[0\]" "$out"
+expect_eq "... and leaves nothing behind" "" "$(ls -A "$ROOT" | grep -vx "@seccomp")"
+
+# terminal: the pty master arrives over --console-socket (SCM_RIGHTS)
+if command -v python3 >/dev/null; then
+	jq '.hooks = {} | .process.terminal = true | .process.args = ["sh", "-c", "test -t 0 && test -t 1 && echo TTY-OK $(tty)"]' "$B/config.json" > "$T/c.json" && cp "$T/c.json" "$B/config.json"
+	python3 "$(dirname "$0")/recv_console.py" "$T/console.sock" "$T/console.out" &
+	rp=$!
+	for _ in $(seq 50); do [ -S "$T/console.sock" ] && break; sleep 0.1; done
+	H create --bundle "$B" --console-socket "$T/console.sock" tty1
+	expect_eq "create with --console-socket succeeds" "created" "$(H state tty1 | jq -r .status)"
+	H start tty1
+	for _ in $(seq 50); do [ "$(H state tty1 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+	wait "$rp"
+	expect_match "the process has a terminal on stdin/stdout (/dev/pts/0)" "TTY-OK /dev/pts/0" "$(tr -d '\r' < "$T/console.out")"
+	H delete tty1
+else
+	echo "# python3 missing: console socket test skipped"
+fi
+finish
