@@ -287,6 +287,33 @@ static bool is_systemd_style(const char *p)
 	return !strchr(p, '/') && c1 && strchr(c1 + 1, ':') && !strchr(strchr(c1 + 1, ':') + 1, ':');
 }
 
+/* "a-b.slice:prefix:name" -> "/a.slice/a-b.slice/prefix-name.scope" (the
+ * layout of systemd's slice units); an empty slice means system.slice. */
+static int systemd_path_to_cgroupfs(const char *sd, char **ret)
+{
+	const char *c1 = strchr(sd, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	char slice[256], out[PATH_MAX];
+	size_t len = 0;
+
+	if (!c1 || !c2 || strchr(c2 + 1, ':') || strchr(sd, '/') || (size_t)(c1 - sd) >= sizeof(slice))
+		return hrun_err(EINVAL, "linux.cgroupsPath `%s`: expected slice:prefix:name", sd);
+	if (c1 == sd)
+		strcpy(slice, "system.slice");
+	else
+		(void)snprintf(slice, sizeof(slice), "%.*s", (int)(c1 - sd), sd);
+	if (strlen(slice) < 7 || strcmp(slice + strlen(slice) - 6, ".slice") != 0 ||
+	    strstr(slice, ".."))
+		return hrun_err(EINVAL, "linux.cgroupsPath `%s`: `%s` is not a slice", sd, slice);
+	out[0] = '\0';
+	/* every dash-separated prefix of the slice name is a parent slice */
+	for (const char *d = strchr(slice, '-'); d; d = strchr(d + 1, '-'))
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "/%.*s.slice", (int)(d - slice), slice);
+	(void)snprintf(out + len, sizeof(out) - len, "/%s/%.*s-%s.scope", slice, (int)(c2 - c1 - 1),
+		       c1 + 1, c2 + 1);
+	*ret = strdup(out);
+	return *ret ? 0 : hrun_err(ENOMEM, "out of memory");
+}
+
 int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_cgroup, char **ret_path)
 {
 	const char *root = cgroup_root();
@@ -299,13 +326,15 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_c
 					 "and /sys/fs/cgroup/unified)");
 	if (!id || !*id || strchr(id, '/') || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
 		return hrun_err(EINVAL, "container id `%s` cannot name a cgroup", id ? id : "");
-	if (systemd_cgroup)
-		return hrun_err(ENOTSUP, "the systemd cgroup driver is not supported: hrun manages "
-					 "cgroupfs directly");
-	if (cgroups_path && is_systemd_style(cgroups_path))
-		return hrun_err(EINVAL, "linux.cgroupsPath `%s`: a systemd `slice:prefix:name` path "
-					"needs the systemd cgroup driver, which hrun does not have",
-				cgroups_path);
+	(void)systemd_cgroup;
+	if (cgroups_path && is_systemd_style(cgroups_path)) {
+		/* no systemd driver: create the cgroup the systemd driver would
+		 * (SLICE/PREFIX-NAME.scope), directly in cgroupfs */
+		r = systemd_path_to_cgroupfs(cgroups_path, &own);
+		if (r < 0)
+			return r;
+		cgroups_path = own;
+	}
 	snprintf(buf, sizeof(buf), "%s", root);
 	if (!cgroups_path || !*cgroups_path) {
 		r = append_clean(buf, "hrun", "linux.cgroupsPath");
@@ -313,6 +342,8 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_c
 			r = append_clean(buf, id, "linux.cgroupsPath");
 	} else {
 		if (cgroups_path[0] != '/') {
+			free(own);
+			own = NULL;
 			r = own_cgroup(&own);
 			if (r < 0)
 				return r;

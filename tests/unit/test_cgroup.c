@@ -150,9 +150,20 @@ Test(cgroup, resolve_path, .init = setup)
 	cr_expect(strstr(hrun_errmsg(), "..") != NULL, "%s", hrun_errmsg());
 	cr_expect_eq(cgroup_resolve_path("..", "id1", false, &p), -EINVAL);
 	cr_expect_eq(cgroup_resolve_path("/", "id1", false, &p), -EINVAL);
-	cr_expect_eq(cgroup_resolve_path("system.slice:docker:abc", "id1", false, &p), -EINVAL);
-	cr_expect(strstr(hrun_errmsg(), "systemd") != NULL, "%s", hrun_errmsg());
-	cr_expect_eq(cgroup_resolve_path("/a", "id1", true, &p), -ENOTSUP);
+	/* systemd-style paths become the layout systemd's driver would make */
+	cr_assert_eq(cgroup_resolve_path("machine-libpod.slice:libpod:abc", "id1", true, &p), 0,
+		     "%s", hrun_errmsg());
+	snprintf(want, sizeof(want), "%s/machine.slice/machine-libpod.slice/libpod-abc.scope",
+		 cgroup_root());
+	cr_expect_str_eq(p, want);
+	free(p);
+	cr_assert_eq(cgroup_resolve_path(":docker:abc", "id1", false, &p), 0, "%s", hrun_errmsg());
+	snprintf(want, sizeof(want), "%s/system.slice/docker-abc.scope", cgroup_root());
+	cr_expect_str_eq(p, want);
+	free(p);
+	p = NULL;
+	cr_expect_eq(cgroup_resolve_path("notaslice:docker:abc", "id1", false, &p), -EINVAL);
+	cr_expect_eq(cgroup_resolve_path("a.slice:b:c:d", "id1", false, &p), -EINVAL);
 	cr_expect_eq(cgroup_resolve_path(NULL, "../x", false, &p), -EINVAL);
 	cr_expect_eq(cgroup_resolve_path(NULL, "a/b", false, &p), -EINVAL);
 	cr_expect_null(p);
