@@ -33,9 +33,9 @@ if [ ${#pages[@]} -eq 0 ]; then
 fi
 
 if command -v man >/dev/null 2>&1; then
-	renderer=man
+	renderer="man"
 elif command -v groff >/dev/null 2>&1; then
-	renderer=groff
+	renderer="groff"
 else
 	echo "1..0 # SKIP neither man nor groff is installed"
 	exit 0
@@ -75,7 +75,7 @@ render() {
 	local page=$1
 
 	if [ $renderer = man ]; then
-		LC_ALL=C.UTF-8 MANWIDTH=80 MAN_KEEP_FORMATTING= MANPAGER=cat PAGER=cat \
+		LC_ALL=C.UTF-8 MANWIDTH=80 MAN_KEEP_FORMATTING="" MANPAGER=cat PAGER=cat \
 			man --warnings=w -l "$page"
 	else
 		LC_ALL=C.UTF-8 groff -man -ww -Tutf8 -rLL=80n "$page"

@@ -52,6 +52,18 @@ expect_eq "ps --format json lists init and exec" "2" "$(H ps --format json c1 | 
 expect_eq "list shows the container" "c1" "$(H list -q)"
 expect_eq "list --format json" "running" "$(H list --format json | jq -r '.[0].status')"
 
+# a second container joins c1's uts and network namespaces by path
+PID1=$(cat "$T/c1.pid")
+BJ=$(new_bundle join ".hostname = null | del(.linux.uidMappings, .linux.gidMappings)
+  | .linux.namespaces = [{type: \"pid\"}, {type: \"mount\"}, {type: \"ipc\"},
+      {type: \"uts\", path: \"/proc/$PID1/ns/uts\"}, {type: \"network\", path: \"/proc/$PID1/ns/net\"}]")
+out=$(hrun_run "$BJ" join1 sh -c 'hostname; readlink /proc/self/ns/net')
+expect_eq "joining c1's uts namespace by path shows its hostname" "hrun-test" "$(printf '%s\n' "$out" | sed -n 1p)"
+expect_eq "joining c1's network namespace by path" "$(readlink /proc/"$PID1"/ns/net)" "$(printf '%s\n' "$out" | sed -n 2p)"
+BJ2=$(new_bundle join2 '.linux.namespaces |= map(if .type == "ipc" then .path = "/proc/self/ns/net" else . end)')
+out=$(hrun_run "$BJ2" join2 true 2>&1)
+expect_match "a path of the wrong namespace type is refused" "is not a ipc namespace" "$out"
+
 out=$(H delete c1 2>&1); rc=$?
 expect_eq "delete of a running container fails" "1" "$rc"
 H kill c1 KILL
