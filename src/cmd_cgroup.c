@@ -45,13 +45,13 @@ static int load_resources(const char *path, struct hrun_resources *res)
 }
 
 /* One runc update flag into RES. */
-static int apply_flag(int opt, const char *arg, struct hrun_resources *res)
+static int apply_flag(int opt, const char *flag, const char *arg, struct hrun_resources *res)
 {
 	int64_t v = 0;
 	int r = 0;
 
 	if (opt != 'c' && opt != 'm')
-		r = parse_i64("update", arg, &v);
+		r = parse_i64(flag, arg, &v);
 	if (r < 0)
 		return r;
 	switch (opt) {
@@ -119,13 +119,19 @@ int cmd_update(const char *root, int argc, char **argv)
 	const char *file = NULL;
 	int c, r = 0;
 
-	while (r == 0 && (c = getopt_long(argc, argv, ":r:", opts, NULL)) != -1) {
-		if (c == 'r')
+	int idx = 0;
+
+	while (r == 0 && (c = getopt_long(argc, argv, ":r:", opts, &idx)) != -1) {
+		char flag[64];
+
+		if (c == 'r') {
 			file = optarg;
-		else if (c == '?' || c == ':')
+		} else if (c == '?' || c == ':') {
 			r = hrun_err(EINVAL, "update: unknown or incomplete option `%s`", argv[optind - 1]);
-		else
-			r = apply_flag(c, optarg, &res);
+		} else {
+			(void)snprintf(flag, sizeof(flag), "--%s", opts[idx].name);
+			r = apply_flag(c, flag, optarg, &res);
+		}
 	}
 	if (r == 0 && optind + 1 != argc)
 		r = hrun_err(EINVAL, "update: expected exactly one container id");

@@ -341,7 +341,7 @@ static int parse_cap(const char *name, uint64_t *mask)
 static int cmd_exec(const struct hrun_globals *g, int argc, char **argv)
 {
 	enum { O_PROCESS = 'p', O_TTY = 't', O_DETACH = 'd', O_ENV = 'e', O_USER = 'u',
-	       O_CWD = 256, O_CAP, O_NNP, O_CONSOLE, O_PIDFILE, O_PRESERVE, O_IGN, O_IGN_ARG };
+	       O_CWD = 256, O_CAP, O_NNP, O_CONSOLE, O_PIDFILE, O_PRESERVE, O_IGN, O_IGN_ARG, O_GIDS };
 	static const struct option opts[] = {
 		{"process", required_argument, NULL, O_PROCESS},
 		{"tty", no_argument, NULL, O_TTY},
@@ -355,7 +355,7 @@ static int cmd_exec(const struct hrun_globals *g, int argc, char **argv)
 		{"pid-file", required_argument, NULL, O_PIDFILE},
 		{"preserve-fds", required_argument, NULL, O_PRESERVE},
 		{"ignore-paused", no_argument, NULL, O_IGN},
-		{"additional-gids", required_argument, NULL, O_IGN_ARG},
+		{"additional-gids", required_argument, NULL, O_GIDS},
 		{"cgroup", required_argument, NULL, O_IGN_ARG},
 		{0},
 	};
@@ -412,6 +412,9 @@ static int cmd_exec(const struct hrun_globals *g, int argc, char **argv)
 				return hrun_err(EINVAL, "--preserve-fds: expected a count, got `%s`", optarg);
 			o.preserve_fds = (unsigned)n;
 			break;
+		case O_GIDS:
+			o.additional_gids = optarg;
+			break;
 		case O_IGN:
 		case O_IGN_ARG:
 			break;
@@ -455,8 +458,15 @@ static int cmd_features(const struct hrun_globals *g, int argc, char **argv)
 
 static int cmd_spec(const struct hrun_globals *g, int argc, char **argv)
 {
+	int r = specgen_main(argc, argv);
+
 	(void)g;
-	return specgen_main(argc, argv);
+	/* as `check` (hrun-check(1)): 2 = could not write the config */
+	if (r < 0) {
+		log_error(hrun_errmsg());
+		return 2;
+	}
+	return r;
 }
 
 static int cmd_check(const struct hrun_globals *g, int argc, char **argv)

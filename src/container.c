@@ -289,6 +289,9 @@ static void __attribute__((noreturn)) child_entry(struct init_ctx *c)
 	close_fd(&c->relay[0]);
 	close_fd(&c->cg.dirfd);
 	close_fd(&c->rootfs_fd);
+	/* while hrun's code runs in the container, nothing there may open our
+	 * /proc/PID/exe or memory (CVE-2019-5736); execve resets it */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	r = child_main(c);
 	if (c->sync[1] >= 0)
@@ -348,9 +351,21 @@ static int prepare_cgroup(struct init_ctx *c)
 	int r;
 
 	if (!cgroup_root()) {
-		if (l->has_resources && (l->resources.has_mem_limit || l->resources.has_pids_limit ||
-					 l->resources.has_cpu_quota || l->resources.has_cpu_shares))
-			return hrun_err(ENOTSUP, "linux.resources: this host has no cgroup v2 hierarchy");
+		const struct hrun_resources *res = &l->resources;
+		bool limits = res->has_mem_limit || res->has_mem_reservation || res->has_mem_swap ||
+			      res->has_pids_limit || res->has_cpu_quota || res->has_cpu_shares ||
+			      res->has_cpu_period || res->cpu_cpus || res->cpu_mems ||
+			      res->has_cpu_idle || res->has_blkio_weight || res->n_blkio_read_bps ||
+			      res->n_blkio_write_bps || res->n_blkio_read_iops ||
+			      res->n_blkio_write_iops || res->n_blkio_weight_device ||
+			      res->n_hugepage_limits || res->n_unified;
+
+		/* never a silent drop: limits need a cgroup v2 hierarchy (the
+		 * device list is enforced by hrun's own /dev, which only holds
+		 * the standard devices and linux.devices) */
+		if (l->has_resources && limits)
+			return hrun_err(ENOTSUP, "linux.resources: this host has no cgroup v2 "
+						 "hierarchy to apply the limits");
 		return 0;
 	}
 	r = cgroup_resolve_path(l->cgroups_path, c->o->id, c->o->systemd_cgroup, &path);

@@ -170,6 +170,37 @@ static int parse_user(const char *s, struct hrun_user *u)
 	return 0;
 }
 
+/* --additional-gids 10,20: replaces the groups of the process. */
+static int parse_gids(const char *list, struct hrun_user *u)
+{
+	size_t n = 1;
+	const char *p = list;
+	gid_t *gids;
+
+	for (const char *q = list; *q; q++)
+		n += *q == ',';
+	gids = calloc(n, sizeof(gid_t));
+	if (!gids)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char *end;
+		unsigned long g;
+
+		errno = 0;
+		g = strtoul(p, &end, 10);
+		if (errno || end == p || (*end && *end != ',') || g > UINT32_MAX - 1) {
+			free(gids);
+			return hrun_err(EINVAL, "--additional-gids `%s`: expected GID[,GID...]", list);
+		}
+		gids[i] = (gid_t)g;
+		p = end + 1;
+	}
+	free(u->additional_gids);
+	u->additional_gids = gids;
+	u->n_additional_gids = n;
+	return 0;
+}
+
 /* The process from the command line, based on the container's own. */
 static int build_process_from_args(struct exec_ctx *c)
 {
@@ -198,6 +229,11 @@ static int build_process_from_args(struct exec_ctx *c)
 	}
 	if (o->user) {
 		r = parse_user(o->user, &p->user);
+		if (r < 0)
+			return r;
+	}
+	if (o->additional_gids) {
+		r = parse_gids(o->additional_gids, &p->user);
 		if (r < 0)
 			return r;
 	}

@@ -30,7 +30,7 @@ static void usage(FILE *out)
 		      "  --log FILE             write errors to FILE\n"
 		      "  --log-format text|json format of --log (default text)\n"
 		      "  --debug                debug output\n"
-		      "  --systemd-cgroup       cgroupsPath is slice:prefix:name (unsupported)\n"
+		      "  --systemd-cgroup       accepted; slice:prefix:name paths map to cgroupfs\n"
 		      "  -v, --version          print the version\n"
 		      "  -h, --help             this help\n");
 }

@@ -31,8 +31,10 @@ const char *cgroup_root(void);
  * absolute -> under the cgroup2 root; relative -> under hrun's own cgroup
  * (the "0::" line of /proc/self/cgroup, a trailing /init.scope dropped as
  * runc does); NULL/empty -> ROOT/hrun/ID (ROOT/hrun is shared and is not
- * removed by cgroup_destroy). A "slice:prefix:name" systemd-style path is
- * rejected, and systemd_cgroup=true always fails (no systemd driver).
+ * removed by cgroup_destroy). A "slice:prefix:name" systemd-style path maps
+ * to the layout systemd's driver would create (SLICE/PREFIX-NAME.scope,
+ * parent slices included), made directly in cgroupfs: there is no systemd
+ * driver; systemd_cgroup is accepted and changes nothing else.
  * Rejects ".." components and the root itself; "." and "//" are dropped.
  * Returns a malloc'd string in *ret_path. */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, bool systemd_cgroup,

@@ -14,6 +14,7 @@ struct hrun_exec_opts {
 	const char *cwd;            /* --cwd */
 	char **env;                 /* --env KEY=VALUE (NULL-terminated) */
 	const char *user;           /* --user UID[:GID] */
+	const char *additional_gids; /* --additional-gids G1,G2,... */
 	uint64_t caps;              /* --cap CAP_X, added to every set */
 	bool no_new_privs;          /* --no-new-privs */
 	bool tty;                   /* --tty */
