@@ -153,6 +153,11 @@ static int child_enter_namespaces(struct init_ctx *c)
 	r = ns_create_time(c->spec);
 	if (r < 0)
 		return r;
+	if (l->namespaces[HRUN_NS_NET].enabled && !l->namespaces[HRUN_NS_NET].path) {
+		r = ns_loopback_up();
+		if (r < 0)
+			return r;
+	}
 	ns_close_fds(c->ns_fds);
 	if (setsid() < 0)
 		return hrun_syserr(errno, "setsid");

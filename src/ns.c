@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
+#include <net/if.h>
+#include <sys/socket.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -137,5 +139,23 @@ int ns_create_time(const struct hrun_spec *spec)
 		return hrun_syserr(errno, "open /proc/self/ns/time_for_children");
 	if (setns(fd, CLONE_NEWTIME) < 0)
 		return hrun_syserr(errno, "enter the time namespace");
+	return 0;
+}
+
+int ns_loopback_up(void)
+{
+	struct ifreq ifr = {0};
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return hrun_syserr(errno, "socket (bring up lo)");
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return hrun_syserr(errno, "read the flags of lo");
+	if (ifr.ifr_flags & IFF_UP)
+		return 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return hrun_syserr(errno, "bring up lo");
 	return 0;
 }

@@ -24,4 +24,8 @@ int ns_write_id_maps(pid_t pid, const struct hrun_spec *spec);
  * it (no-op unless the config asks for a new one). */
 int ns_create_time(const struct hrun_spec *spec);
 
+/* Child side: bring up the loopback device of a new network namespace
+ * (as crun does), so a closed-by-default network still has 127.0.0.1. */
+int ns_loopback_up(void);
+
 #endif

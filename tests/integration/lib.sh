@@ -60,7 +60,7 @@ new_bundle() {
 set_args() {
 	local b=$1; shift
 	local args
-	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	args=$(jq -n '$ARGS.positional' --args -- "$@")
 	jq --argjson a "$args" '.process.args = $a' "$b/config.json" > "$b/config.json.new" &&
 		mv "$b/config.json.new" "$b/config.json"
 }
