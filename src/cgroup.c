@@ -427,7 +427,10 @@ static void compute_needs(const struct hrun_resources *r, struct needs *n)
 	need(n, C_MEMORY, r->has_mem_swap, "memory.swap");
 	need(n, C_MEMORY, r->has_mem_check_before_update && r->mem_check_before_update,
 	     "memory.checkBeforeUpdate");
-	need(n, C_CPU, r->has_cpu_shares && r->cpu_shares, "cpu.shares");
+	/* 1024 shares is the kernel default (weight 100), which containerd
+	 * always sends: without a cpu controller nothing is lost by not
+	 * writing it, so it is not a requirement */
+	need(n, C_CPU, r->has_cpu_shares && r->cpu_shares && r->cpu_shares != 1024, "cpu.shares");
 	need(n, C_CPU, r->has_cpu_quota, "cpu.quota");
 	need(n, C_CPU, r->has_cpu_period, "cpu.period");
 	need(n, C_CPU, r->has_cpu_burst, "cpu.burst");
@@ -739,7 +742,8 @@ static int apply_cpu(int dfd, const char *path, const struct hrun_resources *r)
 	char buf[32];
 	int ret;
 
-	if (r->has_cpu_shares && r->cpu_shares) {
+	if (r->has_cpu_shares && r->cpu_shares &&
+	    !(r->cpu_shares == 1024 && faccessat(dfd, "cpu.weight", F_OK, 0) < 0)) {
 		snprintf(buf, sizeof(buf), "%" PRIu64, cgroup_shares_to_weight(r->cpu_shares));
 		ret = write_at(dfd, path, "cpu.weight", buf);
 		if (ret < 0)

@@ -216,8 +216,6 @@ static int child_wait_start(struct init_ctx *c)
 
 	if (c->mode == INIT_RUN)
 		return sync_expect(c->sync[1], SYNC_START);
-	/* nobody waits for us in hrun any more: do not die with `create` */
-	(void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	close_fd(&c->sync[1]);
 	do
 		n = read(c->fifo, &b, 1);
@@ -268,6 +266,10 @@ static int child_main(struct init_ctx *c)
 	r = process_find_executable(&c->spec->process, &exe);
 	if (r < 0)
 		return r;
+	/* `create` exits once it reads READY: stop tying our life to it
+	 * first (a parent dying before READY still takes us with it) */
+	if (c->mode == INIT_CREATE)
+		(void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	/* sync #3 */
 	r = sync_send(c->sync[1], SYNC_READY);
 	if (r < 0)

@@ -243,8 +243,32 @@ static int mount_fs_fallback(struct hrun_mount_ctx *ctx, const struct hrun_mount
 	return mount_bind(ctx, &bm);
 }
 
+/* tmpcopyup: the new tmpfs starts with a copy of the directory it covers
+ * (SRC, opened before the mount), and takes its mode and owner. */
+static int copy_up(struct hrun_mount_ctx *ctx, const struct hrun_mount *m, int src)
+{
+	_cleanup_close_ int dst = util_open_in_root(ctx->rootfd, m->destination,
+						   O_RDONLY | O_DIRECTORY, 0);
+	struct stat st;
+	int r;
+
+	if (dst < 0)
+		return hrun_syserr(-dst, "tmpcopyup: open the new `%s`", m->destination);
+	r = util_copy_tree(src, dst, 0);
+	if (r < 0)
+		return hrun_syserr(-r, "tmpcopyup: copy the content of `%s`", m->destination);
+	if (fstat(src, &st) < 0)
+		return hrun_syserr(errno, "tmpcopyup: stat `%s`", m->destination);
+	if (fchown(dst, st.st_uid, st.st_gid) < 0 && errno != EPERM && errno != EINVAL)
+		return hrun_syserr(errno, "tmpcopyup: chown `%s`", m->destination);
+	if (fchmod(dst, st.st_mode & 07777) < 0)
+		return hrun_syserr(errno, "tmpcopyup: chmod `%s`", m->destination);
+	return 0;
+}
+
 static int mount_one(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
 {
+	_cleanup_close_ int copy_src = -1;
 	_cleanup_close_ int fd = -1;
 	char tpath[FD_PATH_MAX];
 	const char *type = m->type;
@@ -255,11 +279,15 @@ static int mount_one(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
 		return hrun_err(EINVAL, "mount `%s`: no type and no bind option", m->destination);
 	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
 		return mount_cgroup(ctx, m);
+	if (m->tmpcopyup && strcmp(type, "tmpfs") == 0)
+		copy_src = util_open_in_root(ctx->rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
 	fd = open_target(ctx, m->destination, false);
 	if (fd < 0)
 		return fd;
 	util_fd_path(fd, tpath, sizeof(tpath));
-	if (mount(m->source ? m->source : type, tpath, type, m->flags, m->data) < 0) {
+	/* a tmpfs to copy into is mounted writable, then made read-only */
+	if (mount(m->source ? m->source : type, tpath, type,
+		  copy_src >= 0 ? m->flags & ~MS_RDONLY : m->flags, m->data) < 0) {
 		int err = errno;
 
 		if (err == EPERM && strcmp(type, "sysfs") == 0)
@@ -268,6 +296,22 @@ static int mount_one(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
 			return mount_fs_fallback(ctx, m, "/dev/mqueue");
 		return hrun_syserr(err, "mount %s on `%s`%s%s", type, m->destination,
 				   m->data ? " with " : "", m->data ? m->data : "");
+	}
+	if (copy_src >= 0) {
+		int r = copy_up(ctx, m, copy_src);
+
+		if (r < 0)
+			return r;
+	}
+	if (copy_src >= 0 && (m->flags & MS_RDONLY)) {
+		_cleanup_close_ int nfd = reopen_target(ctx, m->destination);
+		char npath[FD_PATH_MAX];
+
+		if (nfd < 0)
+			return nfd;
+		util_fd_path(nfd, npath, sizeof(npath));
+		if (mount(NULL, npath, NULL, MS_REMOUNT | (m->flags & ~(MS_BIND | MS_REC)), m->data) < 0)
+			return hrun_syserr(errno, "remount %s on `%s` read-only", type, m->destination);
 	}
 	return finish_mount(ctx, m, false);
 }

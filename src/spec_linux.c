@@ -37,7 +37,7 @@ static const struct spec_names propagation_names = {
 /* ------------------------------------------------------------------ */
 /* mounts: options become MS_* flags                                                              */
 
-enum opt_kind { OPT_FLAG, OPT_PROP, OPT_RRO, OPT_NOOP, OPT_REJECT };
+enum opt_kind { OPT_FLAG, OPT_PROP, OPT_RRO, OPT_TMPCOPYUP, OPT_NOOP, OPT_REJECT };
 
 struct mount_opt {
 	const char *name;
@@ -88,7 +88,7 @@ static const struct mount_opt mount_opts[] = {
 	{ "unbindable", OPT_PROP, HRUN_PROP_UNBINDABLE, 0, NULL },
 	{ "runbindable", OPT_PROP, HRUN_PROP_RUNBINDABLE, 0, NULL },
 	{ "rro", OPT_RRO, 0, 0, NULL },
-	{ "tmpcopyup", OPT_REJECT, 0, 0, "tmpcopyup is a crun extension" },
+	{ "tmpcopyup", OPT_TMPCOPYUP, 0, 0, NULL },
 	{ "idmap", OPT_REJECT, 0, 0, "idmapped mounts are not implemented" },
 	{ "ridmap", OPT_REJECT, 0, 0, "idmapped mounts are not implemented" },
 };
@@ -138,6 +138,9 @@ static void apply_opt(struct hrun_mount *m, const struct mount_opt *o)
 		break;
 	case OPT_RRO:
 		m->recursive_ro = true;
+		break;
+	case OPT_TMPCOPYUP:
+		m->tmpcopyup = true;
 		break;
 	default:
 		break;

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "hrun/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -383,4 +384,102 @@ size_t strv_length(char *const *v)
 	while (v && v[n])
 		n++;
 	return n;
+}
+
+static int copy_file(int src_dir, int dst_dir, const char *name, const struct stat *st)
+{
+	_cleanup_close_ int in = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int out = -1;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	out = openat(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		     st->st_mode & 07777);
+	if (out < 0)
+		return -errno;
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		int r;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		r = util_write_all(out, buf, (size_t)n);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Copy one entry of SRC_DIR into DST_DIR, keeping type, mode and owner. */
+static int copy_entry(int src_dir, int dst_dir, const char *name, int depth)
+{
+	struct stat st;
+	int r = 0;
+
+	if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode)) {
+		_cleanup_close_ int s = -1, d = -1;
+
+		if (mkdirat(dst_dir, name, st.st_mode & 07777) < 0)
+			return -errno;
+		s = openat(src_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		d = openat(dst_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (s < 0 || d < 0)
+			return -errno;
+		r = util_copy_tree(s, d, depth + 1);
+	} else if (S_ISREG(st.st_mode)) {
+		r = copy_file(src_dir, dst_dir, name, &st);
+	} else if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlinkat(src_dir, name, target, sizeof(target) - 1);
+
+		if (n < 0)
+			return -errno;
+		target[n] = '\0';
+		if (symlinkat(target, dst_dir, name) < 0)
+			return -errno;
+	} else if (mknodat(dst_dir, name, st.st_mode, st.st_rdev) < 0) {
+		return errno == EPERM ? 0 : -errno; /* devices: not in a user namespace */
+	}
+	if (r < 0)
+		return r;
+	/* owner first: chown clears set-id bits, the mode restores them */
+	if (fchownat(dst_dir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno != EPERM && errno != EINVAL)
+		return -errno;
+	if (!S_ISLNK(st.st_mode) && fchmodat(dst_dir, name, st.st_mode & 07777, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+int util_copy_tree(int src_dir, int dst_dir, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd, r = 0;
+
+	if (depth > 64)
+		return -ELOOP;
+	fd = openat(src_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		(void)close(fd);
+		return r;
+	}
+	while (r == 0 && (errno = 0, de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		r = copy_entry(src_dir, dst_dir, de->d_name, depth);
+	}
+	if (r == 0 && errno)
+		r = -errno;
+	(void)closedir(d);
+	return r;
 }

@@ -56,6 +56,8 @@ struct hrun_mount {
 	enum hrun_propagation propagation;
 	char *data;    /* remaining fs-specific options joined by ',' (e.g. "size=64m,mode=1777"); NULL if none */
 	bool recursive_ro; /* "rro" */
+	bool tmpcopyup;    /* "tmpcopyup" (runc/crun): a tmpfs starts with the
+			    * content of the directory it covers */
 	struct hrun_id_map *uid_mappings; /* idmapped mounts: parsed, runtime may refuse */
 	size_t n_uid_mappings;
 	struct hrun_id_map *gid_mappings;

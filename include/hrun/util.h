@@ -33,6 +33,11 @@ int util_mkdir_in_root(int rootfd, const char *path, mode_t mode);
  * (parents are created as directories). */
 int util_touch_in_root(int rootfd, const char *path);
 
+/* Copy the content of directory SRC_DIR into DST_DIR (regular files,
+ * directories, symlinks, device nodes where permitted), keeping modes and
+ * owners; DEPTH is the current recursion level (start with 0). */
+int util_copy_tree(int src_dir, int dst_dir, int depth);
+
 /* "/proc/self/fd/N" into buf (size >= 32). */
 const char *util_fd_path(int fd, char *buf, size_t size);
 

@@ -3,8 +3,9 @@
 # Environment (all optional):
 #   HRUN               hrun binary (default: $SRC/build/hrun)
 #   RUNTIME            runtime the engines call (default: $HRUN); set it to
-#                      /usr/bin/crun or /usr/sbin/runc to tell test bugs
-#                      from hrun bugs: the same tests run against it
+#                      /usr/sbin/runc (or /usr/bin/crun on a host without
+#                      hybrid cgroups: crun 1.8 refuses them) to tell test
+#                      bugs from hrun bugs: the same tests run against it
 #   HRUN_ENGINES_TMP   state shared by setup.sh, podman.sh, containerd.sh
 #                      (run.sh makes one); when unset, each script makes its
 #                      own, runs setup.sh into it and removes it at exit
@@ -21,6 +22,9 @@ ENGINES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC=$(cd "$ENGINES_DIR/../.." && pwd)
 HRUN=${HRUN:-$SRC/build/hrun}
 RUNTIME=${RUNTIME:-$HRUN}
+# conmon and the shim run the runtime from other directories: absolute paths
+HRUN=$(readlink -f "$HRUN" 2>/dev/null || echo "$HRUN")
+RUNTIME=$(readlink -f "$RUNTIME" 2>/dev/null || echo "$RUNTIME")
 IMAGE=localhost/hrun-busybox:latest
 STORAGE_DRIVER=${STORAGE_DRIVER:-overlay}
 export HRUN RUNTIME
@@ -33,6 +37,7 @@ fi
 ET=$HRUN_ENGINES_TMP
 export HRUN_ENGINES_TMP
 mkdir -p "$ET/bin" "$ET/image"
+touch "$ET/trace.log"
 
 # TAP
 FAILS=0
@@ -45,12 +50,14 @@ expect_eq() { # expect_eq DESCRIPTION EXPECTED ACTUAL
 	if [ "$2" = "$3" ]; then ok "$1"; else
 		not_ok "$1"; diag "expected: [$2]" "actual:   [$3]"; fi
 }
+# ERE against the whole text (bash =~): ^ and $ are its start and end, a
+# newline in the pattern is a newline, . also matches a newline.
 expect_match() { # expect_match DESCRIPTION ERE ACTUAL
-	if printf '%s' "$3" | grep -Eq -- "$2"; then ok "$1"; else
+	if [[ $3 =~ $2 ]]; then ok "$1"; else
 		not_ok "$1"; diag "/$2/ not in:" "$3"; fi
 }
 expect_no_match() { # expect_no_match DESCRIPTION ERE ACTUAL
-	if ! printf '%s' "$3" | grep -Eq -- "$2"; then ok "$1"; else
+	if ! [[ $3 =~ $2 ]]; then ok "$1"; else
 		not_ok "$1"; diag "/$2/ unexpectedly in:" "$3"; fi
 }
 finish() {
@@ -103,7 +110,7 @@ make_podman_conf() {
 	cat >"$ET/containers.conf" <<EOF
 [containers]
 default_ulimits = ["nofile=1024:1024", "nproc=$nproc:$nproc"]
-# no pids limit: on this host the pids controller may be missing
+# no pids limit: the cgroup v2 hierarchy of a hybrid host lacks pids
 pids_limit = 0
 netns = "none"
 log_driver = "k8s-file"
@@ -118,6 +125,8 @@ static_dir = "$ET/storage/libpod"
 runtime = "hrun"
 runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "hrun"]
 num_locks = 128
+# the image is local: never reach for a registry
+pull_policy = "never"
 
 [engine.runtimes]
 hrun = ["$WRAPPER"]
@@ -136,12 +145,11 @@ EOF
 make_podman_conf
 export CONTAINERS_CONF=$ET/containers.conf
 export CONTAINERS_STORAGE_CONF=$ET/storage.conf
-# CONTAINERS_REGISTRIES_CONF: nothing is ever pulled (pull=never below)
 
 PM=(podman --cgroup-manager cgroupfs --events-backend file --runtime hrun)
 pm() { "${PM[@]}" "$@"; }
 
-# Unmount everything under $ET (deepest first) and remove it.
+# Unmount everything at or under directory $1, deepest first.
 umount_under() {
 	local d=$1 m
 	awk -v d="$d" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo |
@@ -163,6 +171,7 @@ engines_cleanup() {
 podman_reset() {
 	command -v podman >/dev/null || return 0
 	[ -d "$ET/storage" ] || return 0
+	# containers first (conmon, runtime state, overlay mounts), then images
 	timeout 60 podman rm -af -t 0 >/dev/null 2>&1
 	timeout 60 podman rmi -af >/dev/null 2>&1
 }

@@ -11,7 +11,6 @@ need_setup
 # Podman (as root) calls the runtime without --root: its state is in the
 # runtime's default root, /run/<name>.
 STATE_ROOT=/run/$(basename "$RUNTIME")
-[ "$RUNTIME" = "$HRUN" ] && STATE_ROOT=/run/hrun
 NAME=hrun-eng-$$
 names=()
 newname() { NAME=hrun-eng-$$-$1; names+=("$NAME"); }
@@ -20,7 +19,8 @@ crlf() { tr -d '\r'; }
 # Mounts and runtime state that belong to this test run (other tests may
 # mount things concurrently: only look at our paths).
 our_mounts() { grep -F -e "$ET" -e "$STATE_ROOT" /proc/self/mountinfo | awk '{print $5}' | sort; }
-our_state() { ls -1 "$STATE_ROOT" 2>/dev/null | sort; }
+# (container ids only: Podman's are 64 hex digits)
+our_state() { ls -1 "$STATE_ROOT" 2>/dev/null | grep -E '^[0-9a-f]{64}$' | sort; }
 fail_diag() { [ -n "$1" ] && diag "output: $1"; trace_tail 6; }
 
 # 1. the simplest run
@@ -53,16 +53,22 @@ expect_match "run -t: stdin and stdout are a terminal" "^TTY"$'\n'"/dev/pts/[0-9
 expect_match "run -t: create got --console-socket" "\[create\].*\[--console-socket\]" "$(trace_since)"
 
 # 5. hardening options from the command line
-run_out out pm run --rm --read-only --cap-drop=ALL --user 1000:1000 \
-	--security-opt no-new-privileges "$IMAGE" \
-	sh -c 'id -u; id -g; grep -E "^(CapEff|CapBnd|NoNewPrivs):" /proc/self/status; touch /x || echo TOUCH-FAILED'
-expect_match "--user 1000:1000: uid and gid are 1000" "^1000"$'\n'"1000"$'\n' "$out"
+run_out out pm run --rm --cap-drop=ALL --user 1000:1000 --security-opt no-new-privileges "$IMAGE" \
+	sh -c 'id -u; id -g; grep -E "^(CapEff|CapBnd|NoNewPrivs):" /proc/self/status'
+expect_match "--user 1000:1000: uid and gid are 1000" "^1000"$'\n'"1000"$'\n' "$out" || fail_diag "$out"
 expect_match "--cap-drop=ALL: CapEff is zero" "CapEff:[[:space:]]+0000000000000000" "$out"
 expect_match "--cap-drop=ALL: CapBnd is zero" "CapBnd:[[:space:]]+0000000000000000" "$out"
 expect_match "no-new-privileges: NoNewPrivs 1" "NoNewPrivs:[[:space:]]+1" "$out"
-expect_match "--read-only: touch /x fails (read-only file system)" \
-	"Read-only file system"$'\n'"TOUCH-FAILED|TOUCH-FAILED" "$out"
 expect_eq "the hardened run exits 0" 0 "$RC"
+# --read-only (Podman adds tmpfs on /tmp, /var/tmp, /run with tmpcopyup)
+run_out out pm run --rm --read-only --cap-drop=ALL --user 1000:1000 \
+	--security-opt no-new-privileges "$IMAGE" \
+	sh -c 'id -u; grep -E "^(CapEff|NoNewPrivs):" /proc/self/status; touch /x 2>&1 || echo TOUCH-FAILED; touch /tmp/x && echo TMP-RW'
+expect_match "--read-only + all of the above: uid 1000, CapEff 0, NoNewPrivs 1" \
+	"^1000"$'\n'"CapEff:[[:space:]]+0000000000000000"$'\n'"NoNewPrivs:[[:space:]]+1" "$out" || fail_diag "$out"
+expect_match "--read-only: touch /x fails (read-only file system)" \
+	"Read-only file system"$'\n'"TOUCH-FAILED" "$out"
+expect_match "--read-only: /tmp is a writable tmpfs" "TMP-RW" "$out"
 # default (not --read-only): the root is writable, default caps kept
 run_out out pm run --rm "$IMAGE" sh -c 'touch /x && echo WROTE; grep ^CapEff: /proc/self/status'
 expect_match "without --read-only the root is writable" "^WROTE" "$out"
@@ -70,24 +76,40 @@ expect_no_match "without --cap-drop some capabilities are effective" "CapEff:[[:
 
 # 6. bind mounts and tmpfs from the command line
 mkdir -p "$ET/vol" && echo data-in-volume >"$ET/vol/f"
-run_out out pm run --rm -v "$ET/vol:/data:ro" --tmpfs /scratch:size=1m "$IMAGE" \
-	sh -c 'cat /data/f; touch /data/y 2>/dev/null || echo RO; touch /scratch/z && echo TMPFS-RW; grep " /scratch " /proc/self/mounts'
-expect_match "-v DIR:/data:ro: the file is visible" "^data-in-volume" "$out"
-expect_match "-v ...:ro: writing fails" "RO" "$out"
-expect_match "--tmpfs /scratch is a writable tmpfs" "TMPFS-RW"$'\n'"tmpfs /scratch tmpfs" "$out"
-[ -e "$ET/vol/y" ] && not_ok "the :ro volume was written to on the host" || ok "the host side of the :ro volume is unchanged"
+run_out out pm run --rm -v "$ET/vol:/data:ro" "$IMAGE" \
+	sh -c 'cat /data/f; touch /data/y 2>/dev/null || echo RO; grep " /data " /proc/self/mounts'
+expect_match "-v DIR:/data:ro: the file is visible" "^data-in-volume" "$out" || fail_diag "$out"
+expect_match "-v DIR:/data:ro: writing fails, the mount is ro" "RO"$'\n'"[^ ]+ /data [^ ]+ ro," "$out"
+[ -e "$ET/vol/y" ] && not_ok "the host side of the :ro volume is unchanged" ||
+	ok "the host side of the :ro volume is unchanged"
+run_out out pm run --rm -v "$ET/vol:/data" "$IMAGE" sh -c 'echo w >/data/w && echo WROTE'
+expect_eq "-v DIR:/data (rw): writing works" WROTE "$out"
+expect_eq "the write reached the host" w "$(cat "$ET/vol/w" 2>/dev/null)"
+# Podman adds the "tmpcopyup" option (runc and crun support it) to every
+# --tmpfs and to the tmpfs on /tmp, /var/tmp, /run of --read-only
+run_out out pm run --rm --tmpfs /scratch:size=1m "$IMAGE" \
+	sh -c 'touch /scratch/z && echo TMPFS-RW; grep " /scratch " /proc/self/mounts'
+expect_match "--tmpfs /scratch is a writable tmpfs" "^TMPFS-RW"$'\n'"tmpfs /scratch tmpfs rw" "$out" ||
+	fail_diag "$out"
+run_out out pm run --rm --tmpfs /home "$IMAGE" sh -c 'ls /home; grep " /home " /proc/self/mounts'
+expect_match "--tmpfs /home: tmpcopyup copied the image's /home/user" "^user"$'\n'"tmpfs /home tmpfs" "$out" ||
+	fail_diag "$out"
 
 # 7. joining an existing network namespace (what Podman does for bridge
 #    networks: the netns path comes in config.json)
-NS=hrun-eng-$$
-if ip netns add "$NS" 2>/dev/null; then
-	want=$(stat -L -c %i "/run/netns/$NS")
-	run_out out pm run --rm --network "ns:/run/netns/$NS" "$IMAGE" stat -L -c %i /proc/self/ns/net
-	expect_eq "--network ns:PATH joins that network namespace" "$want" "$out"
-	ip netns del "$NS"
+# (a private tmpfs holds the nsfs bind mount: `ip netns add` would turn
+# /run/netns into a lasting shared mount on the host)
+NSDIR=$ET/netns
+mkdir -p "$NSDIR"
+if mount -t tmpfs -o size=64k,mode=700 hrun-eng-ns "$NSDIR" && mount --make-private "$NSDIR" &&
+	touch "$NSDIR/net" && unshare --net="$NSDIR/net" true; then
+	want=$(stat -L -c %i "$NSDIR/net")
+	run_out out pm run --rm --network "ns:$NSDIR/net" "$IMAGE" stat -L -c %i /proc/self/ns/net
+	expect_eq "--network ns:PATH joins that network namespace" "$want" "$out" || fail_diag "$out"
 else
-	skip "--network ns:PATH joins that network namespace" "ip netns add failed"
+	skip "--network ns:PATH joins that network namespace" "could not make a netns file"
 fi
+umount_under "$NSDIR"
 run_out out pm run --rm "$IMAGE" sh -c 'ls /sys/class/net | tr "\n" " "'
 expect_eq "netns none: the container has only lo" "lo " "$out"
 
@@ -104,6 +126,9 @@ t=$(trace_since)
 expect_match "podman exec calls the runtime's exec with --process" "\[exec\].*\[--process\]" "$t"
 run_out out pm exec "$NAME" sh -c 'exit 5'
 expect_eq "the exit status of exec reaches podman" 5 "$RC" || fail_diag "$out"
+run_out out pm exec "$NAME" /nonexistent
+expect_eq "podman exec CTR /nonexistent exits 127" 127 "$RC" || fail_diag "$out"
+expect_match "... with an error naming the problem" "[Nn]o such file or directory|executable file not found" "$out"
 run_out out pm exec --user 1000:1000 --workdir /tmp -e EXECVAR=v1 "$NAME" sh -c 'id -u; pwd; echo $EXECVAR'
 expect_eq "exec --user --workdir -e" "1000"$'\n'"/tmp"$'\n'"v1" "$out" || fail_diag "$out"
 run_out out pm exec -t "$NAME" sh -c 'test -t 1 && echo TTY'
@@ -139,12 +164,14 @@ expect_eq "the container is gone" "" "$out"
 # 9. podman kill: SIGKILL gives 137; a container that ignores SIGTERM
 newname kill
 run_out out pm run -d --name "$NAME" "$IMAGE" sleep 1000
+expect_eq "run -d sleep 1000 exits 0" 0 "$RC" || fail_diag "$out"
 run_out out pm kill "$NAME"
 run_out code pm wait "$NAME"
 expect_eq "podman kill: exit code 137 (SIGKILL)" 137 "$code" || fail_diag "$out"
 run_out out pm rm -f "$NAME"
 newname stopk
 run_out out pm run -d --name "$NAME" "$IMAGE" sleep 1000
+expect_eq "run -d sleep 1000 exits 0" 0 "$RC" || fail_diag "$out"
 run_out out pm stop -t 1 "$NAME"
 run_out code pm inspect -f '{{.State.ExitCode}}' "$NAME"
 expect_eq "stop -t 1 on pid 1 ignoring SIGTERM: killed (137)" 137 "$code" || fail_diag "$out"
@@ -182,10 +209,13 @@ fi
 newname missing2
 run_out out pm run --name "$NAME" "$IMAGE" /nonexistent
 expect_eq "run IMAGE /nonexistent (no --rm) exits 127" 127 "$RC"
+run_out id pm inspect -f '{{.Id}}' "$NAME"
 run_out out pm rm -f "$NAME"
 expect_eq "podman rm of the failed container exits 0" 0 "$RC" || fail_diag "$out"
 expect_eq "after rm: no leftover mounts" "$mounts_before" "$(our_mounts)"
 expect_eq "after rm: no leftover runtime state" "$state_before" "$(our_state)"
+[ -n "$id" ] && [ ! -e "$STATE_ROOT/$id" ] && ok "after rm: $STATE_ROOT/<id> is gone" ||
+	not_ok "after rm: $STATE_ROOT/<id> is gone ($id)"
 # 11. podman's view after all that: nothing of ours is left
 for n in "${names[@]}"; do pm rm -f "$n" >/dev/null 2>&1; done
 run_out out pm ps -a -q

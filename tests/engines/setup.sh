@@ -48,9 +48,10 @@ build_image() {
 	"$SRC/tests/mkrootfs.sh" "$img/rootfs" >/dev/null || return 1
 	tar -C "$img/rootfs" --numeric-owner -cf "$img/rootfs.tar" . || return 1
 	pm import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
-		"$img/rootfs.tar" "$IMAGE" >/dev/null || return 1
+		"$img/rootfs.tar" "$IMAGE" >"$img/import.log" 2>&1 || { cat "$img/import.log"; return 1; }
 	rm -f "$img/busybox-oci.tar"
-	pm save --format oci-archive -o "$img/busybox-oci.tar" "$IMAGE" >/dev/null 2>&1 || return 1
+	pm save --format oci-archive -o "$img/busybox-oci.tar" "$IMAGE" >"$img/save.log" 2>&1 ||
+		{ cat "$img/save.log"; return 1; }
 	touch "$img/.done"
 	log "image $IMAGE built ($(du -sh "$img/busybox-oci.tar" | cut -f1) OCI archive)"
 }

@@ -38,6 +38,15 @@ expect_eq "/tmp is a writable tmpfs" "tmpfs ok" "$(run sh -c 'echo ok > /tmp/f &
 expect_eq "/run is a writable tmpfs" "ok" "$(run sh -c 'echo ok > /run/f && cat /run/f')"
 expect_match "/tmp is mounted nosuid,nodev,noexec" "nosuid,nodev,noexec" "$(run grep ' /tmp ' /proc/self/mounts)"
 
+# tmpcopyup (runc/crun, sent by Podman): the tmpfs starts with what it covers
+BT=$(new_bundle tcu '.mounts += [{destination: "/etc", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=755", "tmpcopyup"]}]')
+out=$(hrun_run "$BT" tcu-1 sh -c 'grep -c "^user:" /etc/passwd; stat -c "%a %u" /etc/passwd; grep " /etc " /proc/self/mounts | cut -d" " -f3')
+expect_eq "tmpcopyup: the tmpfs holds a copy of what it covers" "1" "$(printf '%s\n' "$out" | sed -n 1p)"
+# the rootfs belongs to host root, unmapped in the test user namespace: the
+# original shows as the overflow uid 65534 inside, and so must the copy
+expect_eq "tmpcopyup: modes and owners are kept" "644 65534" "$(printf '%s\n' "$out" | sed -n 2p)"
+expect_eq "tmpcopyup: it is a tmpfs" "tmpfs" "$(printf '%s\n' "$out" | sed -n 3p)"
+
 # PID 1 is the process itself
 expect_eq "the process is PID 1" "1" "$(run sh -c 'echo $$')"
 expect_eq "only the container's processes are visible" "/proc/1" "$(run sh -c 'echo /proc/[0-9]*')"

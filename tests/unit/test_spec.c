@@ -529,9 +529,6 @@ static const struct bad_case bad_cases[] = {
 	{ CFG(",'mounts':[{'destination':'/a','options':['ro','idmap']}]"),
 	  E("mounts[0].options[1]: \"idmap\" is not supported by hrun (idmapped mounts are not "
 	    "implemented)") },
-	{ CFG(",'mounts':[{'destination':'/a','options':['tmpcopyup']}]"),
-	  E("mounts[0].options[0]: \"tmpcopyup\" is not supported by hrun (tmpcopyup is a crun "
-	    "extension)") },
 	{ CFG(",'mounts':[{'destination':'/a','options':['rnosuid']}]"),
 	  E("mounts[0].options[0]: \"rnosuid\" is not supported by hrun (of the recursive mount "
 	    "attributes only \"rro\" is implemented)") },

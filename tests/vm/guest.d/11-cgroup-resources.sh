@@ -20,19 +20,27 @@
 P=$(cg_parent hrun-vmtest-res)
 
 # prints "file=value" for the files of interest in cgroup dir $1
-# (multi-line values joined with ';')
+# (multi-line values joined with ';'); shell builtins only: it runs in the
+# container's busybox sh and in bash on the host
 PRINT='for f in memory.max memory.low memory.swap.max cpu.max cpu.weight cpuset.cpus cpuset.mems pids.max io.weight io.bfq.weight; do
-  [ -e "$1/$f" ] && echo "$f=$(tr "\n" ";" < "$1/$f" | sed "s/;*\$//")"
+  [ -e "$1/$f" ] || continue
+  v=
+  while IFS= read -r l; do v="$v${v:+;}$l"; done < "$1/$f"
+  echo "$f=$v"
 done'
 
+# RES1, RES2, EXP1, EXP2 are used through ${!var}
+# shellcheck disable=SC2034
 RES1='{memory: {limit: 67108864, reservation: 33554432, swap: 134217728},
        cpu: {shares: 512, quota: 50000, period: 100000, cpus: "0", mems: "0"},
        pids: {limit: 20}, blockIO: {weight: 300},
        devices: [{allow: false, access: "rwm"}]}'
+# shellcheck disable=SC2034
 RES2='{memory: {limit: -1, swap: -1}, cpu: {shares: 262144, quota: -1, period: 200000},
        pids: {limit: -1}, blockIO: {weight: 1000}, devices: [{allow: false, access: "rwm"}]}'
 
 # expected values: "file=value" lines (io weight handled separately)
+# shellcheck disable=SC2034
 EXP1='memory.max=67108864
 memory.low=33554432
 memory.swap.max=67108864
@@ -41,6 +49,7 @@ cpu.weight=59
 cpuset.cpus=0
 cpuset.mems=0
 pids.max=20'
+# shellcheck disable=SC2034
 EXP2='memory.max=max
 memory.swap.max=max
 cpu.max=max 200000
@@ -49,15 +58,17 @@ pids.max=max'
 
 # check_values LABEL OUTPUT EXPECTED BFQWEIGHT IOWEIGHT
 check_values() {
-	local label=$1 out=$2 exp=$3 line key
+	local label=$1 line key
+	local -A got=()
+	while IFS= read -r line; do got[${line%%=*}]=$line; done <<<"$2"
 	while IFS= read -r line; do
 		key=${line%%=*}
-		expect_eq "$label: $key" "$line" "$(grep "^$key=" <<<"$out")"
-	done <<<"$exp"
-	if grep -q '^io.bfq.weight=' <<<"$out"; then
-		expect_eq "$label: io.bfq.weight (BFQ)" "io.bfq.weight=$4" "$(grep '^io.bfq.weight=' <<<"$out")"
+		expect_eq "$label: $key" "$line" "${got[$key]:-}"
+	done <<<"$3"
+	if [ -n "${got[io.bfq.weight]:-}" ]; then
+		expect_eq "$label: io.bfq.weight (BFQ)" "io.bfq.weight=$4" "${got[io.bfq.weight]}"
 	else
-		expect_eq "$label: io.weight (no BFQ)" "io.weight=default $5" "$(grep '^io.weight=' <<<"$out")"
+		expect_eq "$label: io.weight (no BFQ)" "io.weight=default $5" "${got[io.weight]:-}"
 	fi
 }
 
@@ -67,22 +78,19 @@ for variant in userns no-userns; do
 	for cfg in 1 2; do
 		id=res$cfg-$variant
 		res=RES$cfg exp=EXP$cfg
-		b=$(new_bundle "$id" "$filter | .linux.cgroupsPath = \"/hrun-vmtest-res/$id\" | .linux.resources = ${!res}")
-		set_args "$b" sleep 600
+		b=$(bundle "$id" "$filter | .linux.cgroupsPath = \"/hrun-vmtest-res/$id\" | .linux.resources = ${!res}" sleep 600)
 		if ! run_detached "$b" "$id"; then
 			not_ok "$variant cfg$cfg: run -d"
 			diag "$(cat "$b/out")"
 			continue
 		fi
 		inside=$(hr exec "$id" sh -c "$PRINT" sh /sys/fs/cgroup </dev/null 2>&1)
-		host=$(sh -c "$PRINT" sh "$P/$id" 2>&1)
-		if [ "$cfg" = 1 ]; then
-			check_values "$variant cfg1 inside" "$inside" "$EXP1" 300 2930
-			check_values "$variant cfg1 host" "$host" "$EXP1" 300 2930
-		else
-			check_values "$variant cfg2 inside" "$inside" "$EXP2" 1000 10000
-			check_values "$variant cfg2 host" "$host" "$EXP2" 1000 10000
-		fi
+		host=$(bash -c "$PRINT" sh "$P/$id" 2>&1)
+		if [ "$cfg" = 1 ]; then w="300 2930"; else w="1000 10000"; fi
+		# shellcheck disable=SC2086 # $w: two arguments
+		check_values "$variant cfg$cfg inside" "$inside" "${!exp}" $w
+		# shellcheck disable=SC2086
+		check_values "$variant cfg$cfg host" "$host" "${!exp}" $w
 		# the exec'd process is in the container's cgroup too
 		expect_eq "$variant cfg$cfg: exec'd process in the container cgroup" "0::/" \
 			"$(hr exec "$id" cat /proc/self/cgroup </dev/null 2>&1)"

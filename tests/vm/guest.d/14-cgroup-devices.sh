@@ -19,7 +19,7 @@ MARK="hrun-vmtest-kmsg-$$-$RANDOM"
 
 # one "tag: ok" or "tag: fail: <error>" line per probe
 PROBE='t() { if out=$(sh -c "$2" 2>&1); then echo "$1: ok"; else echo "$1: fail: $out"; fi; }
-grep CapEff /proc/self/status
+while read -r k v; do [ "$k" = CapEff: ] && echo "caps: $v"; done < /proc/self/status
 t null "echo x > /dev/null"
 t zero "test \"\$(head -c 4 /dev/zero | wc -c)\" = 4"
 t mknod-sda "mknod /tmp/sda b 8 0"
@@ -42,26 +42,29 @@ ALLOW_KMSG='{allow: true, type: "c", major: 1, minor: 11, access: "rw"}'
 EPERM='fail: .*Operation not permitted'
 for variant in allow deny; do
 	if [ "$variant" = allow ]; then rules="[$DENY, $ALLOW_KMSG]"; else rules="[$DENY]"; fi
-	b=$(new_bundle "dev-$variant" "$BASE | .linux.cgroupsPath = \"/hrun-vmtest-dev/$variant\" | .linux.resources.devices = $rules")
-	set_args "$b" sh -c "$PROBE" sh "$MARK-$variant"
+	b=$(bundle "dev-$variant" "$BASE | .linux.cgroupsPath = \"/hrun-vmtest-dev/$variant\" | .linux.resources.devices = $rules" \
+		sh -c "$PROBE" sh "$MARK-$variant")
 	out=$(hr run --bundle "$b" "dev-$variant" </dev/null 2>&1)
 	expect_eq "$variant: run exits 0" 0 "$?"
 	diag "$out"
-	get() { grep "^$1: " <<<"$out" | sed "s/^$1: //"; }
-	expect_match "$variant: CAP_MKNOD effective" 'CapEff:[[:space:]]+0+8000000$' "$(grep CapEff <<<"$out")"
+	unset R
+	declare -A R=()
+	while IFS= read -r line; do R[${line%%:*}]=${line#*: }; done <<<"$out"
+	get() { printf '%s' "${R[$1]:-}"; }
+	expect_re "$variant: CAP_MKNOD (only) effective" '^0+8000000$' "$(get caps)"
 	expect_eq "$variant: /dev/null usable" ok "$(get null)"
 	expect_eq "$variant: /dev/zero usable" ok "$(get zero)"
 	expect_eq "$variant: mknod b 8:0 allowed" ok "$(get mknod-sda)"
-	expect_match "$variant: open b 8:0 -> EPERM" "$EPERM" "$(get open-sda)"
+	expect_re "$variant: open b 8:0 -> EPERM" "$EPERM" "$(get open-sda)"
 	expect_eq "$variant: mknod c 1:1 allowed" ok "$(get mknod-mem)"
-	expect_match "$variant: open c 1:1 (mem) -> EPERM" "$EPERM" "$(get open-mem)"
+	expect_re "$variant: open c 1:1 (mem) -> EPERM" "$EPERM" "$(get open-mem)"
 	expect_eq "$variant: mknod c 1:3 allowed" ok "$(get mknod-null2)"
 	expect_eq "$variant: c 1:3 under another path usable" ok "$(get open-null2)"
 	if [ "$variant" = allow ]; then
 		expect_eq "allow: /dev/kmsg (c 1:11 allowed) writable" ok "$(get kmsg)"
 		expect_match "allow: the message reached the kernel log" "$MARK-allow" "$(dmesg | grep -- "$MARK")"
 	else
-		expect_match "deny: /dev/kmsg without allow rule -> EPERM" "$EPERM" "$(get kmsg)"
+		expect_re "deny: /dev/kmsg without allow rule -> EPERM" "$EPERM" "$(get kmsg)"
 		check "deny: no message in the kernel log" test -z "$(dmesg | grep -- "$MARK-deny")"
 	fi
 	check "$variant: cgroup removed" test ! -e "$P/$variant"

@@ -12,10 +12,11 @@
 #   - run --rm with `exit 3`: podman exits 3
 #   - run --rm --memory 32m with a 64 MiB allocation: exit 137 (OOM kill)
 #   - nothing is left: `podman ps -a` empty, no libpod-* cgroup
+for tool in podman conmon; do
+	command -v $tool >/dev/null || { echo "1..0 # SKIP $tool not installed"; exit 77; }
+done
 . "$(dirname "$0")/10-cgroup-lib.sh"
 
-command -v podman >/dev/null || skip_all "podman not installed"
-command -v conmon >/dev/null || skip_all "conmon not installed"
 echo "# $(podman --version), conmon $(conmon --version 2>&1 | head -n1)"
 
 PM=$SCRATCH/podman
