@@ -22,12 +22,12 @@ expect_eq "state pid is the pid file's" "$(cat "$T/c1.pid")" "$(printf '%s' "$st
 expect_match "created is RFC3339" "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$" "$(printf '%s' "$st" | jq -r .created)"
 expect_eq "the user process has not run yet (init is still hrun)" "hrun" "$(cat /proc/"$(cat "$T/c1.pid")"/comm)"
 # CVE-2019-5736 class: while hrun's code waits inside the container the
-# init is non-dumpable (its /proc/PID belongs to root, not to the container
+# init is non-dumpable (its /proc/PID/* files belong to root, not to the container
 # user 1000 = host 101000); execve of the user's program resets that
-expect_eq "the waiting init is non-dumpable (/proc/PID owned by root)" "0" "$(stat -c %u /proc/"$(cat "$T/c1.pid")")"
+expect_eq "the waiting init is non-dumpable (/proc/PID/status owned by root)" "0" "$(stat -c %u /proc/"$(cat "$T/c1.pid")"/status)"
 H start c1
 expect_eq "state says running after start" "running" "$(status c1)"
-expect_eq "after execve the process is dumpable again (owned by its user)" "101000" "$(stat -c %u /proc/"$(cat "$T/c1.pid")")"
+expect_eq "after execve the process is dumpable again (owned by its user)" "101000" "$(stat -c %u /proc/"$(cat "$T/c1.pid")"/status)"
 expect_eq "PID 1 now runs the user process" "sleep" "$(cat /proc/"$(cat "$T/c1.pid")"/comm)"
 out=$(H start c1 2>&1); rc=$?
 expect_eq "a second start fails" "1" "$rc"
