@@ -66,4 +66,14 @@ if command -v python3 >/dev/null; then
 else
 	echo "# python3 missing: console socket test skipped"
 fi
+# terminal without --console-socket: `run` relays it (driven through script(1))
+if command -v script >/dev/null; then
+	BT=$(new_bundle tty-fg '.process.terminal = true')
+	set_args "$BT" sh
+	out=$(echo 'echo typed-$((6*7)); tty; exit 5' | script -qec "$HRUN --root $ROOT run --bundle $BT tty-fg" /dev/null)
+	rc=$?
+	expect_match "run relays the terminal: input reaches the shell" "typed-42" "$out"
+	expect_match "... which has a pty as its terminal" "/dev/pts/0" "$out"
+	expect_eq "... and its exit code comes back" "5" "$rc"
+fi
 finish
