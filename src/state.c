@@ -36,7 +36,7 @@ const char *state_default_root(void)
 
 int state_validate_id(const char *id)
 {
-	size_t len = id ? strlen(id) : 0;
+	size_t len = strlen(id);
 
 	if (len == 0)
 		return hrun_err(EINVAL, "container id must not be empty");

@@ -45,11 +45,11 @@ const char *state_default_root(void);
 #define HRUN_SECCOMP_CACHE "@seccomp"
 
 /* Container ids: [A-Za-z0-9_.+-], 1..1024 chars, not "." or "..". */
-int state_validate_id(const char *id);
+int state_validate_id(const char *id) __attribute__((nonnull));
 
 /* Create ROOT/ID exclusively (EEXIST -> "container `ID` already exists");
  * returns a locked O_DIRECTORY fd. */
-int state_create(const char *root, const char *id, int *ret_dirfd);
+int state_create(const char *root, const char *id, int *ret_dirfd) __attribute__((nonnull));
 /* Open ROOT/ID ("container `ID` does not exist") and flock it (shared or
  * exclusive). */
 int state_open(const char *root, const char *id, bool exclusive, int *ret_dirfd);

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * "hrun check" output and command line (see check.h): the score, severity
+ * names, the text and JSON renderings of a report, check_load_json() and
+ * check_main(). The rules themselves are in check.c.
+ */
+#define _GNU_SOURCE
+#include "hrun/check.h"
+#include "hrun/cleanup.h"
+#include "hrun/error.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int check_score(const struct check_report *r)
+{
+	long s = 100 - 40 * (long)r->counts[CHECK_SEV_CRITICAL] - 15 * (long)r->counts[CHECK_SEV_HIGH] -
+		 5 * (long)r->counts[CHECK_SEV_MEDIUM] - (long)r->counts[CHECK_SEV_LOW];
+	return s < 0 ? 0 : (int)s;
+}
+
+static const char *const sev_names[] = { "none", "low", "medium", "high", "critical" };
+
+const char *check_severity_name(enum check_severity s)
+{
+	return (size_t)s < ARRAY_SIZE(sev_names) ? sev_names[s] : "?";
+}
+
+int check_severity_parse(const char *name, enum check_severity *ret)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sev_names); i++) {
+		if (strcmp(name, sev_names[i]) == 0) {
+			*ret = (enum check_severity)i;
+			return 0;
+		}
+	}
+	return hrun_err(EINVAL, "unknown severity `%s` (critical, high, medium, low, none)", name);
+}
+
+json_t *check_report_to_json(const struct check_report *r, const char *config_path)
+{
+	json_t *root = json_object(), *findings = json_array(), *summary = json_object();
+	int bad = !root || !findings || !summary;
+
+	bad |= json_object_set_new(summary, "critical", json_integer((json_int_t)r->counts[CHECK_SEV_CRITICAL]));
+	bad |= json_object_set_new(summary, "high", json_integer((json_int_t)r->counts[CHECK_SEV_HIGH]));
+	bad |= json_object_set_new(summary, "medium", json_integer((json_int_t)r->counts[CHECK_SEV_MEDIUM]));
+	bad |= json_object_set_new(summary, "low", json_integer((json_int_t)r->counts[CHECK_SEV_LOW]));
+	bad |= json_object_set_new(summary, "total", json_integer((json_int_t)r->n_findings));
+	for (size_t i = 0; i < r->n_findings && !bad; i++) {
+		const struct check_finding *f = &r->findings[i];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "rule", f->rule, "severity",
+				      check_severity_name(f->severity), "path", f->path, "message", f->message,
+				      "fix", f->fix);
+		bad |= json_array_append_new(findings, o);
+	}
+	bad |= json_object_set_new(root, "config", json_string(config_path));
+	bad |= json_object_set_new(root, "score", json_integer(check_score(r)));
+	bad |= json_object_set(root, "summary", summary);
+	bad |= json_object_set(root, "findings", findings);
+	json_decref(summary);
+	json_decref(findings);
+	if (bad) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+static size_t max_width(const struct check_report *r, int col)
+{
+	size_t w = col == 0 ? strlen("SEVERITY") : col == 1 ? strlen("RULE") : strlen("PATH");
+
+	for (size_t i = 0; i < r->n_findings; i++) {
+		const struct check_finding *f = &r->findings[i];
+		size_t n = strlen(col == 0 ? check_severity_name(f->severity) : col == 1 ? f->rule : f->path);
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
+int check_report_print_text(FILE *out, const struct check_report *r, bool color)
+{
+	static const char *const colors[] = { "", "\033[36m", "\033[33m", "\033[31m", "\033[1;31m" };
+	size_t w0 = max_width(r, 0), w1 = max_width(r, 1), w2 = max_width(r, 2);
+
+	for (size_t i = 0; i < r->n_findings; i++) {
+		const struct check_finding *f = &r->findings[i];
+		char sev[16];
+		size_t n = 0;
+
+		for (const char *s = check_severity_name(f->severity); *s && n < sizeof(sev) - 1; s++)
+			sev[n++] = (char)(*s - ('a' <= *s && *s <= 'z' ? 'a' - 'A' : 0));
+		sev[n] = '\0';
+		/* pad outside the escape sequence so the columns stay aligned */
+		(void)fprintf(out, "%s%s%s%*s  %-*s  %-*s  %s. Fix: %s.\n", color ? colors[f->severity] : "", sev,
+			      color ? "\033[0m" : "", (int)(w0 - n), "", (int)w1, f->rule, (int)w2, f->path,
+			      f->message, f->fix);
+	}
+	(void)fprintf(out, "%zu finding%s: %zu critical, %zu high, %zu medium, %zu low; score %d/100\n",
+		      r->n_findings, r->n_findings == 1 ? "" : "s", r->counts[CHECK_SEV_CRITICAL],
+		      r->counts[CHECK_SEV_HIGH], r->counts[CHECK_SEV_MEDIUM], r->counts[CHECK_SEV_LOW],
+		      check_score(r));
+	if (fflush(out) != 0 || ferror(out))
+		return hrun_syserr(errno, "write report");
+	return 0;
+}
+
+int check_load_json(const char *path, json_t **ret)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	json_error_t jerr;
+	json_t *j;
+
+	if (strcmp(path, "-") != 0) {
+		f = fopen(path, "re");
+		if (!f)
+			return hrun_syserr(errno, "open `%s`", path);
+	}
+	/* Duplicate keys would let the checker and the runtime see different
+	 * values for the same field: refuse them. */
+	j = json_loadf(f ? f : stdin, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j)
+		return hrun_err(EINVAL, "`%s`:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+	*ret = j;
+	return 0;
+}
+
+/* ---- command ---------------------------------------------------------- */
+
+static void check_usage(FILE *out)
+{
+	(void)fputs("Usage: hrun check [--bundle DIR | FILE] [--format text|json]\n"
+		    "                  [--fail-on critical|high|medium|low|none]\n"
+		    "Audit an OCI config.json (default: ./config.json) against the hardening checklist.\n"
+		    "Exit status: 0 when no finding reaches --fail-on (default high), 1 otherwise.\n",
+		    out);
+}
+
+struct check_args {
+	const char *bundle, *file;
+	bool json, help;
+	enum check_severity fail_on;
+};
+
+static int check_parse_args(int argc, char **argv, struct check_args *a)
+{
+	static const struct option longopts[] = {
+		{ "bundle", required_argument, NULL, 'b' }, { "format", required_argument, NULL, 'f' },
+		{ "fail-on", required_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o, r;
+
+	*a = (struct check_args){ .fail_on = CHECK_SEV_HIGH };
+	optind = 0; /* glibc: full re-initialisation, the CLI may have used getopt already */
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+:b:h", longopts, NULL)) != -1) {
+		switch (o) {
+		case 'b':
+			a->bundle = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+				return hrun_err(EINVAL, "check: unknown format `%s` (text, json)", optarg);
+			a->json = strcmp(optarg, "json") == 0;
+			break;
+		case 'F':
+			if ((r = check_severity_parse(optarg, &a->fail_on)) < 0)
+				return hrun_err_prefix(r, "check: --fail-on");
+			break;
+		case 'h':
+			a->help = true;
+			break;
+		case ':':
+			return hrun_err(EINVAL, "check: option `%s` requires an argument", argv[optind - 1]);
+		default:
+			return hrun_err(EINVAL, "check: unknown option `%s`", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		a->file = argv[optind++];
+	if (optind < argc)
+		return hrun_err(EINVAL, "check: unexpected argument `%s`", argv[optind]);
+	if (a->file && a->bundle)
+		return hrun_err(EINVAL, "check: give either --bundle or FILE, not both");
+	return 0;
+}
+
+static int check_config_path(const struct check_args *a, char **ret)
+{
+	struct stat st;
+	const char *dir = a->bundle;
+
+	if (!dir && a->file && strcmp(a->file, "-") != 0 && stat(a->file, &st) == 0 && S_ISDIR(st.st_mode))
+		dir = a->file;
+	if (!dir && a->file)
+		*ret = strdup(a->file);
+	else if (!dir)
+		*ret = strdup("config.json");
+	else if (asprintf(ret, "%s/config.json", dir) < 0)
+		*ret = NULL;
+	return *ret ? 0 : hrun_err(ENOMEM, "check: out of memory");
+}
+
+static int check_report_output(const struct check_args *a, const struct check_report *rep, const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	json_t *j;
+
+	if (!a->json)
+		return check_report_print_text(stdout, rep, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	j = check_report_to_json(rep, path);
+	if (!j)
+		return hrun_err(ENOMEM, "check: out of memory");
+	text = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2));
+	json_decref(j);
+	if (!text)
+		return hrun_err(ENOMEM, "check: out of memory");
+	if (printf("%s\n", text) < 0 || fflush(stdout) != 0)
+		return hrun_syserr(errno, "write report");
+	return 0;
+}
+
+int check_main(int argc, char **argv)
+{
+	_cleanup_free_ char *path = NULL;
+	struct check_report rep = { 0 };
+	struct check_args a;
+	json_t *cfg = NULL;
+	int r, fail = 0;
+
+	if ((r = check_parse_args(argc, argv, &a)) < 0)
+		return r;
+	if (a.help) {
+		check_usage(stdout);
+		return 0;
+	}
+	if ((r = check_config_path(&a, &path)) < 0 || (r = check_load_json(path, &cfg)) < 0)
+		return r;
+	r = check_config(cfg, NULL, &rep);
+	json_decref(cfg);
+	if (r < 0)
+		return r;
+	r = check_report_output(&a, &rep, path);
+	for (size_t i = 0; i < rep.n_findings && a.fail_on != CHECK_SEV_NONE; i++)
+		if (rep.findings[i].severity >= a.fail_on)
+			fail = 1;
+	check_report_clear(&rep);
+	return r < 0 ? r : fail;
+}
