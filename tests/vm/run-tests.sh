@@ -29,6 +29,11 @@ export HRUN=${HRUN:-$HRUN_BUILD/hrun}
 export VM_TIMEOUT=${VM_TIMEOUT:-3000}
 export VM_ENV="HRUN HRUN_SRC HRUN_BUILD GUEST_TESTS GUEST_TEST_TIMEOUT ${VM_ENV:-}"
 export VM_CWD=$HRUN_SRC
+# a checkout or build under /tmp (e.g. a CI clone) must stay visible: the
+# guest otherwise puts a fresh tmpfs on /tmp
+for p in "$HRUN_SRC" "$HRUN_BUILD" "$HRUN"; do
+	case "$p" in /tmp/*) export VM_HOSTTMP=1 ;; esac
+done
 
 [ -x "$HRUN" ] || echo "run-tests: warning: $HRUN is missing; tests needing it will fail" >&2
 
