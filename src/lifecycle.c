@@ -6,12 +6,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hrun/cgroup.h"
@@ -151,20 +151,31 @@ int lifecycle_kill(const char *root, const char *id, int signo, bool all)
 	return r;
 }
 
-/* Kill everything and wait (up to ~5 s) for the init to be gone. */
+/* Kill everything and wait for the init to exit: a pidfd turns readable
+ * when it does (zombie or reaped). Slow machines (a TCG VM) can need
+ * seconds, so allow 30 s before reporting it. */
 static int kill_and_wait(struct opened *o)
 {
-	struct timespec ts = {0, 10 * 1000 * 1000};
+	int pidfd = (int)syscall(SYS_pidfd_open, o->st.pid, 0);
+	int r = 0;
 
 	if (o->st.cgroup_path)
 		(void)cgroup_kill_all(o->st.cgroup_path, SIGKILL);
 	if (state_init_alive(&o->st))
 		(void)signal_init(&o->st, SIGKILL);
-	for (int i = 0; i < 500 && state_init_alive(&o->st); i++)
-		(void)nanosleep(&ts, NULL);
+	if (pidfd >= 0 && state_init_alive(&o->st)) {
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+		int n;
+
+		do
+			n = poll(&p, 1, 30000);
+		while (n < 0 && errno == EINTR);
+	}
+	if (pidfd >= 0)
+		(void)close(pidfd);
 	if (state_init_alive(&o->st))
-		return hrun_err(EBUSY, "container `%s`: init did not exit after SIGKILL", o->st.id);
-	return 0;
+		r = hrun_err(EBUSY, "container `%s`: init did not exit after SIGKILL", o->st.id);
+	return r;
 }
 
 int lifecycle_delete(const char *root, const char *id, bool force)
