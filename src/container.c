@@ -86,6 +86,7 @@ struct init_ctx {
 	int state_dirfd;
 	bool late_cgroupns; /* clone3 could not place us: unshare after joining */
 	bool wrote_pid_file;
+	pid_t host_pid; /* in the child: its pid in the runtime's namespace */
 	pid_t pid;
 	int pidfd;
 	struct hrun_state st;
@@ -164,6 +165,52 @@ static int child_enter_namespaces(struct init_ctx *c)
 	return 0;
 }
 
+/* Our pid as the runtime sees it: the first NSpid field of the host's
+ * /proc (still mounted here: hooks run before pivot_root, or read it
+ * early), 0 if unknown. */
+static pid_t child_host_pid(void)
+{
+	_cleanup_free_ char *status = NULL;
+	const char *p;
+
+	if (util_read_file("/proc/self/status", 1 << 16, &status, NULL) < 0) {
+		hrun_err_clear();
+		return 0;
+	}
+	p = strstr(status, "\nNSpid:");
+	return p ? (pid_t)strtol(p + strlen("\nNSpid:"), NULL, 10) : 0;
+}
+
+/* createContainer and startContainer hooks, run by the init itself, get
+ * the state on stdin like the runtime's hooks. */
+static int child_run_hooks(struct init_ctx *c, enum hrun_hook_kind kind, enum hrun_status status)
+{
+	struct hrun_state st = {
+		.id = (char *)c->o->id,
+		.pid = c->host_pid,
+		.bundle = c->bundle,
+		.rootfs = c->rootfs,
+		.owner = (char *)"",
+		.annotations = json_object(),
+	};
+	char *text;
+	json_t *j;
+	int r;
+
+	for (size_t i = 0; i < c->spec->n_annotations; i++)
+		json_object_set_new(st.annotations, c->spec->annotations[i].key,
+				    json_string(c->spec->annotations[i].value));
+	j = state_to_json(&st, status);
+	json_decref(st.annotations);
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!text)
+		return hrun_err(ENOMEM, "hooks: encode the state");
+	r = hooks_run(c->spec, kind, text);
+	free(text);
+	return r;
+}
+
 /* The filesystem: mounts, devices, terminal, hooks, pivot, masks. */
 static int child_filesystem(struct init_ctx *c, struct hrun_mount_ctx *m)
 {
@@ -194,7 +241,7 @@ static int child_filesystem(struct init_ctx *c, struct hrun_mount_ctx *m)
 			return r;
 	}
 	if (spec->hooks[HRUN_HOOK_CREATE_CONTAINER].n) {
-		r = hooks_run(spec, HRUN_HOOK_CREATE_CONTAINER, "{}");
+		r = child_run_hooks(c, HRUN_HOOK_CREATE_CONTAINER, HRUN_STATUS_CREATING);
 		if (r < 0)
 			return r;
 	}
@@ -243,6 +290,8 @@ static int child_main(struct init_ctx *c)
 	r = sync_expect(c->sync[1], SYNC_MAPS_DONE);
 	if (r < 0)
 		return r;
+	if (c->spec->hooks[HRUN_HOOK_CREATE_CONTAINER].n || c->spec->hooks[HRUN_HOOK_START_CONTAINER].n)
+		c->host_pid = child_host_pid();
 	r = child_enter_namespaces(c);
 	if (r < 0)
 		return r;
@@ -278,7 +327,7 @@ static int child_main(struct init_ctx *c)
 	if (r < 0)
 		return r;
 	if (c->spec->hooks[HRUN_HOOK_START_CONTAINER].n) {
-		r = hooks_run(c->spec, HRUN_HOOK_START_CONTAINER, "{}");
+		r = child_run_hooks(c, HRUN_HOOK_START_CONTAINER, HRUN_STATUS_CREATED);
 		if (r < 0)
 			return r;
 	}
@@ -753,8 +802,8 @@ static int start_and_wait(struct init_ctx *c)
 	r = sync_send(c->sync[0], SYNC_START); /* sync #4 */
 	if (r == 0)
 		r = wait_exec(c);
-	if (r == 0)
-		r = run_runtime_hooks(c, HRUN_HOOK_POSTSTART, HRUN_STATUS_RUNNING);
+	if (r == 0) /* failures are warnings (runtime.md) */
+		(void)run_runtime_hooks(c, HRUN_HOOK_POSTSTART, HRUN_STATUS_RUNNING);
 	if (r < 0) {
 		if (master >= 0)
 			(void)close(master);

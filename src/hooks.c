@@ -3,6 +3,7 @@
 #include "hrun/hooks.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 
 #include "hrun/cleanup.h"
 #include "hrun/error.h"
+#include "hrun/log.h"
 #include "hrun/util.h"
 
 const char *hooks_kind_name(enum hrun_hook_kind kind)
@@ -110,6 +112,9 @@ static int run_one(const struct hrun_hook *h, const char *state_json, const char
 int hooks_run(const struct hrun_spec *spec, enum hrun_hook_kind kind, const char *state_json)
 {
 	const struct hrun_hook_list *l = &spec->hooks[kind];
+	/* runtime-spec: a failing poststart or poststop hook is a warning,
+	 * and the remaining hooks and the lifecycle go on */
+	bool warn_only = kind == HRUN_HOOK_POSTSTART || kind == HRUN_HOOK_POSTSTOP;
 
 	for (size_t i = 0; i < l->n; i++) {
 		char what[64];
@@ -117,8 +122,10 @@ int hooks_run(const struct hrun_spec *spec, enum hrun_hook_kind kind, const char
 
 		(void)snprintf(what, sizeof(what), "hooks.%s[%zu]", hooks_kind_name(kind), i);
 		r = run_one(&l->hooks[i], state_json, what);
-		if (r < 0)
+		if (r < 0 && !warn_only)
 			return r;
+		if (r < 0)
+			log_warn("%s", hrun_errmsg());
 	}
 	return 0;
 }

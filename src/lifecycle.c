@@ -187,12 +187,13 @@ int lifecycle_delete(const char *root, const char *id, bool force)
 		return 0;
 	if (r < 0)
 		return r;
-	if (o.status != HRUN_STATUS_STOPPED && o.status != HRUN_STATUS_CREATED && !force) {
+	/* runtime.md: deleting a container that is not stopped MUST fail and
+	 * have no effect; --force kills it first */
+	if (o.status != HRUN_STATUS_STOPPED && !force) {
 		r = hrun_err(EBUSY, "cannot delete container `%s` that is not stopped: %s", id,
 			     state_status_name(o.status));
 		goto out;
 	}
-	/* a created container never ran user code: delete kills its init */
 	if (o.status != HRUN_STATUS_STOPPED) {
 		r = kill_and_wait(&o);
 		if (r < 0)

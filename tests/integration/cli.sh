@@ -38,17 +38,29 @@ HK
 chmod 755 "$T/hook.sh"
 hooks=$(jq -n --arg h "$T/hook.sh" --arg l "$T/hooks.log" '
   def hk(n): [{path: $h, args: ["hook.sh", n, $l]}];
-  {prestart: hk("prestart"), createRuntime: hk("createRuntime"), poststart: hk("poststart"), poststop: hk("poststop")}')
+  {prestart: hk("prestart"), createRuntime: hk("createRuntime"), createContainer: hk("createContainer"), poststart: hk("poststart"), poststop: hk("poststop")}')
+# createContainer runs as the root of the container's user namespace
+: > "$T/hooks.log" && chmod 666 "$T/hooks.log"
 jq --argjson h "$hooks" '.hooks = $h | .process.args = ["true"]' "$B/config.json" > "$T/c.json" && cp "$T/c.json" "$B/config.json"
 H run --bundle "$B" hooks1
 expect_eq "hooks run in order with the state on stdin" \
-	"prestart creating true|createRuntime creating true|poststart running true|poststop stopped false" \
+	"prestart creating true|createRuntime creating true|createContainer creating true|poststart running true|poststop stopped false" \
 	"$(tr '\n' '|' < "$T/hooks.log" | sed 's/|$//')"
 jq --arg h "$T/hook.sh" '.hooks = {createRuntime: [{path: "/bin/false"}]}' "$B/config.json" > "$T/c.json" && cp "$T/c.json" "$B/config.json"
 out=$(H run --bundle "$B" hooks2 2>&1); rc=$?
 expect_eq "a failing createRuntime hook fails the run" "1" "$rc"
 expect_match "... naming the hook" "hooks.createRuntime\[0\]" "$out"
 expect_eq "... and leaves nothing behind" "" "$(ls -A "$ROOT" | grep -vx "@seccomp")"
+jq '.hooks = {poststart: [{path: "/bin/false"}, {path: "/bin/sh", args: ["sh", "-c", "echo second-ran"]}]} | .process.args = ["echo", "ran"]' "$B/config.json" > "$T/c.json" && cp "$T/c.json" "$B/config.json"
+out=$(H run --bundle "$B" hooks3 2>&1); rc=$?
+expect_eq "a failing poststart hook is only a warning" "0" "$rc"
+expect_match "... logged as a warning naming it" "warning: hooks.poststart\[0\]" "$out"
+expect_match "... and the next hook still runs" "second-ran" "$out"
+H create --bundle "$B" del1
+out=$(H delete del1 2>&1); rc=$?
+expect_eq "delete of a created (not stopped) container fails (runtime.md)" "1" "$rc"
+expect_eq "... and has no effect" "created" "$(H state del1 | jq -r .status)"
+H delete --force del1; expect_eq "delete --force removes it" "1" "$(H state del1 >/dev/null 2>&1; echo $?)"
 
 # terminal: the pty master arrives over --console-socket (SCM_RIGHTS)
 if command -v python3 >/dev/null; then
