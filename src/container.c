@@ -694,6 +694,7 @@ static int setup(struct init_ctx *c)
 		if (r < 0)
 			return r;
 		c->has_bpf = true;
+		log_debug("seccomp: %u instructions", c->bpf.prog.len);
 	}
 	r = ns_open_paths(c->spec, c->ns_fds);
 	if (r < 0)
@@ -701,12 +702,14 @@ static int setup(struct init_ctx *c)
 	r = prepare_cgroup(c);
 	if (r < 0)
 		return r;
+	log_debug("cgroup: %s", c->cg.path ? c->cg.path : "(none)");
 	r = prepare_channels(c);
 	if (r < 0)
 		return r;
 	r = spawn_init(c);
 	if (r < 0)
 		return r;
+	log_debug("init: pid %d, namespaces 0x%lx", c->pid, ns_new_flags(c->spec));
 	fill_state(c); /* the runtime hooks of sync #2 see the pid */
 	r = wait_ready(c);
 	if (r < 0)
@@ -719,6 +722,7 @@ static int setup(struct init_ctx *c)
 		return r;
 	r = write_pid_file(c->o->pid_file, c->pid);
 	c->wrote_pid_file = r == 0 && c->o->pid_file;
+	log_debug("init: ready (sync #3), state written");
 	return r;
 }
 
