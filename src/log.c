@@ -93,7 +93,9 @@ void log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (log_fd >= 0)
+	/* a json log must stay ONE value (engines decode it whole): debug
+	 * lines go to stderr then */
+	if (log_fd >= 0 && log_format == HRUN_LOG_TEXT)
 		log_line("debug", msg);
 	else
 		(void)fprintf(stderr, "hrun: debug: %s\n", msg);
