@@ -8,7 +8,7 @@
 set -eu
 PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-ng-dev libjansson-dev busybox-static jq file"
 if [ "${1:-}" = --test ]; then
-	PKGS="$PKGS libcriterion-dev python3 podman containerd crun runc uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine clang"
+	PKGS="$PKGS libcriterion-dev python3 podman containerd crun runc uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine time bc"
 fi
 missing=""
 for p in $PKGS; do
