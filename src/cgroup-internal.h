@@ -3,8 +3,9 @@
 #define HRUN_CGROUP_INTERNAL_H
 
 /*
- * cgroupfs file helpers shared by cgroup.c (the driver) and cgroup_stats.c
- * (cgroup_stats()). Not a public interface: only these two files include it.
+ * cgroupfs file helpers shared by cgroup.c (the driver), cgroup_stats.c
+ * (cgroup_stats()) and cgroup_procs.c (enter, freeze, kill, pids, destroy).
+ * Not a public interface: only these three files include it.
  */
 
 #include <stdbool.h>
@@ -17,5 +18,14 @@ int cgroup_read_path(const char *dir, const char *name, char **ret);
 /* Value of "KEY N" in the text of a flat-keyed file (cgroup.events,
  * cpu.stat, ...); false when KEY is absent. */
 bool cgroup_kv_get(const char *text, const char *key, uint64_t *ret);
+
+/* Write VAL to NAME in DIRFD, or to DIR/NAME when DIRFD is AT_FDCWD, with
+ * one write(2). Returns 0 or a negative errno and records nothing: the
+ * caller decides whether (and how) the failure is an error. */
+int cgroup_write_raw(int dirfd, const char *dir, const char *name, const char *val);
+
+/* Write VAL to DIR/NAME with one write(2). Returns 0 or a negative errno;
+ * errors are recorded as "write `VAL` to `DIR/NAME`: ...". */
+int cgroup_write_path(const char *dir, const char *name, const char *val);
 
 #endif

@@ -34,24 +34,22 @@
  *     ".."), not one of the cgroup.* files that move/kill/freeze processes.
  *     Each line of a value is one write(2).
  *
- * cgroup_stats() lives in cgroup_stats.c; the file helpers both files use
- * are declared in cgroup-internal.h.
+ * cgroup_stats() lives in cgroup_stats.c, the process-level operations
+ * (enter, freeze, kill, pids, destroy) in cgroup_procs.c; the file helpers
+ * they share are declared in cgroup-internal.h.
  */
 #define _GNU_SOURCE
 #include "hrun/cgroup.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cgroup-internal.h"
@@ -154,7 +152,7 @@ int cgroup_read_path(const char *dir, const char *name, char **ret)
 }
 
 /* Write VAL with one write(2); returns 0 or -errno, records nothing. */
-static int write_raw(int dirfd, const char *dir, const char *name, const char *val)
+int cgroup_write_raw(int dirfd, const char *dir, const char *name, const char *val)
 {
 	_cleanup_close_ int fd = open_in(dirfd, dir, name, O_WRONLY);
 	size_t len = strlen(val);
@@ -173,14 +171,14 @@ static int write_raw(int dirfd, const char *dir, const char *name, const char *v
 /* Write VAL to DIR/NAME, recording "write `VAL` to `DIR/NAME`: ...". */
 static int write_at(int dirfd, const char *dir, const char *name, const char *val)
 {
-	int r = write_raw(dirfd, dir, name, val);
+	int r = cgroup_write_raw(dirfd, dir, name, val);
 
 	if (r < 0)
 		return hrun_syserr(-r, "write `%s` to `%s/%s`", val, dir, name);
 	return 0;
 }
 
-static int write_path(const char *dir, const char *name, const char *val)
+int cgroup_write_path(const char *dir, const char *name, const char *val)
 {
 	return write_at(AT_FDCWD, dir, name, val);
 }
@@ -196,14 +194,6 @@ bool cgroup_kv_get(const char *text, const char *key, uint64_t *ret)
 			return true;
 		}
 	return false;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 /* ------------------------------------------------------------------ */
@@ -505,7 +495,7 @@ static int enable_controllers(const char *dir, const struct needs *n)
 		if (hybrid && (c < 0 || !n->field[c][0]))
 			continue;
 		snprintf(cmd, sizeof(cmd), "+%s", tok);
-		r = write_raw(AT_FDCWD, dir, "cgroup.subtree_control", cmd);
+		r = cgroup_write_raw(AT_FDCWD, dir, "cgroup.subtree_control", cmd);
 		if (r == 0 || c < 0 || !n->field[c][0])
 			continue; /* optional controller: best effort */
 		if (r == -EBUSY)
@@ -644,7 +634,7 @@ static int apply_memory(int dfd, const char *path, const struct hrun_resources *
 		/* OCI swap is memory+swap; v2 limits swap alone (validated:
 		 * swap > 0 implies limit >= 0 and swap >= limit). */
 		fmt_max(buf, sizeof(buf), r->mem_swap > 0 ? r->mem_swap - r->mem_limit : r->mem_swap);
-		ret = write_raw(dfd, path, "memory.swap.max", buf);
+		ret = cgroup_write_raw(dfd, path, "memory.swap.max", buf);
 		if (ret < 0 && ret != -ENOENT) /* ENOENT: no swap accounting */
 			return hrun_syserr(-ret, "write `%s` to `%s/memory.swap.max`", buf, path);
 	}
@@ -729,12 +719,12 @@ static int apply_cpu_max(int dfd, const char *path, const struct hrun_resources 
 		snprintf(buf, sizeof(buf), "%s %" PRIu64, quota, r->cpu_period);
 	else
 		snprintf(buf, sizeof(buf), "%s", quota); /* the kernel keeps the period */
-	ret = write_raw(dfd, path, "cpu.max", buf);
+	ret = cgroup_write_raw(dfd, path, "cpu.max", buf);
 	if (ret == -EINVAL && r->has_cpu_burst) {
 		/* a burst above the new quota is refused: lower it first */
 		snprintf(quota, sizeof(quota), "%" PRIu64, r->cpu_burst);
-		if (write_raw(dfd, path, "cpu.max.burst", quota) == 0)
-			ret = write_raw(dfd, path, "cpu.max", buf);
+		if (cgroup_write_raw(dfd, path, "cpu.max.burst", quota) == 0)
+			ret = cgroup_write_raw(dfd, path, "cpu.max", buf);
 	}
 	if (ret < 0)
 		return hrun_syserr(-ret, "write `%s` to `%s/cpu.max`", buf, path);
@@ -800,7 +790,7 @@ static int write_io_weight(int dfd, const char *path, const char *dev, uint16_t 
 	int ret;
 
 	snprintf(buf, sizeof(buf), "%s%s%u", dev ? dev : "", dev ? " " : "", w);
-	ret = write_raw(dfd, path, "io.bfq.weight", buf);
+	ret = cgroup_write_raw(dfd, path, "io.bfq.weight", buf);
 	if (ret != -ENOENT) {
 		if (ret < 0)
 			return hrun_syserr(-ret, "write `%s` to `%s/io.bfq.weight`", buf, path);
@@ -902,7 +892,7 @@ static int apply_hugetlb(int dfd, const char *path, const struct hrun_resources 
 			return ret;
 		snprintf(val, sizeof(val), "%" PRIu64, r->hugepage_limits[i].limit);
 		snprintf(name, sizeof(name), "hugetlb.%s.max", sz);
-		ret = write_raw(dfd, path, name, val);
+		ret = cgroup_write_raw(dfd, path, name, val);
 		if (ret == -ENOENT)
 			return hrun_err(ENOTSUP, "linux.resources.hugepageLimits: page size `%s` is not "
 						 "supported by this kernel (no `%s` in `%s`)",
@@ -912,7 +902,7 @@ static int apply_hugetlb(int dfd, const char *path, const struct hrun_resources 
 		/* Also limit reservations (kernel >= 5.7), as runc does: else
 		 * a mapping can reserve pages it is then not allowed to fault. */
 		snprintf(name, sizeof(name), "hugetlb.%s.rsvd.max", sz);
-		ret = write_raw(dfd, path, name, val);
+		ret = cgroup_write_raw(dfd, path, name, val);
 		if (ret < 0 && ret != -ENOENT)
 			return hrun_syserr(-ret, "write `%s` to `%s/%s`", val, path, name);
 	}
@@ -1062,14 +1052,6 @@ int cgroup_apply(const char *path, const struct hrun_resources *res)
 	return r;
 }
 
-int cgroup_enter(const char *path, pid_t pid)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return write_path(path, "cgroup.procs", buf);
-}
-
 void cgroup_clear(struct hrun_cgroup *cg)
 {
 	if (!cg)
@@ -1079,192 +1061,4 @@ void cgroup_clear(struct hrun_cgroup *cg)
 	if (cg->dirfd >= 0)
 		(void)close(cg->dirfd);
 	cg->dirfd = -1;
-}
-
-/* ------------------------------------------------------------------ */
-/* freeze, kill, pids, destroy                                         */
-
-int cgroup_is_frozen(const char *path)
-{
-	_cleanup_free_ char *ev = NULL;
-	uint64_t v;
-	int r = cgroup_read_path(path, "cgroup.events", &ev);
-
-	if (r < 0)
-		return r;
-	if (!cgroup_kv_get(ev, "frozen", &v))
-		return hrun_err(ENOTSUP, "`%s/cgroup.events` has no `frozen` key (kernel < 5.2)", path);
-	return v != 0;
-}
-
-#define FREEZE_TIMEOUT_MS 5000
-
-int cgroup_freeze(const char *path, bool frozen)
-{
-	int r = write_path(path, "cgroup.freeze", frozen ? "1" : "0");
-	long waited = 0, step = 1;
-
-	if (r < 0)
-		return r;
-	/* The write only starts freezing: tasks stop when they next return to
-	 * user space, and cgroup.events says "frozen 1" once all did. */
-	for (;;) {
-		r = cgroup_is_frozen(path);
-		if (r < 0 || r == (int)frozen)
-			return r < 0 ? r : 0;
-		if (waited >= FREEZE_TIMEOUT_MS)
-			break;
-		sleep_ms(step);
-		waited += step;
-		step = step < 50 ? step * 2 : 50;
-	}
-	if (frozen)
-		(void)write_path(path, "cgroup.freeze", "0"); /* do not leave it half frozen */
-	return hrun_err(ETIMEDOUT, "cgroup `%s` did not %s within %d ms", path,
-			frozen ? "freeze" : "thaw", FREEZE_TIMEOUT_MS);
-}
-
-static int push_pid(pid_t **arr, size_t *n, size_t *cap, pid_t pid)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		pid_t *na = realloc(*arr, nc * sizeof(*na));
-
-		if (!na)
-			return hrun_err(ENOMEM, "out of memory");
-		*arr = na;
-		*cap = nc;
-	}
-	(*arr)[(*n)++] = pid;
-	return 0;
-}
-
-static int pids_rec(const char *path, pid_t **arr, size_t *n, size_t *cap, int depth)
-{
-	_cleanup_free_ char *procs = NULL;
-	DIR *d;
-	struct dirent *de;
-	int r = cgroup_read_path(path, "cgroup.procs", &procs);
-
-	if (r < 0)
-		return r;
-	for (char *p = procs, *end; *p; p = end) {
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (v > 0 && (r = push_pid(arr, n, cap, (pid_t)v)) < 0)
-			return r;
-	}
-	if (depth > 64)
-		return 0;
-	d = opendir(path);
-	if (!d)
-		return hrun_syserr(errno, "open cgroup `%s`", path);
-	while (r == 0 && (de = readdir(d))) {
-		_cleanup_free_ char *sub = NULL;
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if (asprintf(&sub, "%s/%s", path, de->d_name) < 0) {
-			r = hrun_err(ENOMEM, "out of memory");
-			break;
-		}
-		r = pids_rec(sub, arr, n, cap, depth + 1);
-		if (r == -ENOENT)
-			r = 0; /* removed meanwhile */
-	}
-	closedir(d);
-	return r;
-}
-
-int cgroup_pids(const char *path, pid_t **ret_pids, size_t *ret_n)
-{
-	pid_t *arr = NULL;
-	size_t n = 0, cap = 0;
-	int r = pids_rec(path, &arr, &n, &cap, 0);
-
-	if (r < 0) {
-		free(arr);
-		return r;
-	}
-	*ret_pids = arr;
-	*ret_n = n;
-	return 0;
-}
-
-#define KILL_TIMEOUT_MS 2000
-
-int cgroup_kill_all(const char *path, int signo)
-{
-	long waited = 0;
-	int r;
-
-	if (signo == SIGKILL) {
-		r = write_raw(AT_FDCWD, path, "cgroup.kill", "1");
-		if (r != -ENOENT) /* ENOENT: kernel < 5.14, signal each pid */
-			return r < 0 ? hrun_syserr(-r, "write `1` to `%s/cgroup.kill`", path) : 0;
-	}
-	for (;;) {
-		_cleanup_free_ pid_t *pids = NULL;
-		size_t n = 0;
-
-		r = cgroup_pids(path, &pids, &n);
-		if (r < 0)
-			return r;
-		if (n == 0)
-			return 0;
-		for (size_t i = 0; i < n; i++)
-			if (kill(pids[i], signo) < 0 && errno != ESRCH)
-				return hrun_syserr(errno, "kill pid %d", (int)pids[i]);
-		/* Only SIGKILL must empty the cgroup; repeat it for the
-		 * processes forked while we were signalling. */
-		if (signo != SIGKILL)
-			return 0;
-		if (waited >= KILL_TIMEOUT_MS)
-			return hrun_err(ETIMEDOUT, "cgroup `%s` still has processes after SIGKILL", path);
-		sleep_ms(10);
-		waited += 10;
-	}
-}
-
-#define RMDIR_TIMEOUT_MS 1000
-
-static int destroy_rec(const char *path, int depth)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	long waited = 0;
-	int r = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : hrun_syserr(errno, "open cgroup `%s`", path);
-	while (depth < 64 && r == 0 && (de = readdir(d))) {
-		_cleanup_free_ char *sub = NULL;
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if (asprintf(&sub, "%s/%s", path, de->d_name) < 0)
-			r = hrun_err(ENOMEM, "out of memory");
-		else
-			r = destroy_rec(sub, depth + 1);
-	}
-	closedir(d);
-	if (r < 0)
-		return r;
-	/* EBUSY while the last processes are exiting: retry briefly. */
-	while (rmdir(path) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno != EBUSY || waited >= RMDIR_TIMEOUT_MS)
-			return hrun_syserr(errno, "remove cgroup `%s`", path);
-		sleep_ms(10);
-		waited += 10;
-	}
-	return 0;
-}
-
-int cgroup_destroy(const char *path)
-{
-	return destroy_rec(path, 0);
 }
