@@ -293,11 +293,16 @@ static void teardown_hugetlb(void)
 	}
 }
 
-Test(cgroup, hugetlb, .init = setup, .fini = teardown_hugetlb)
+static void setup_hugetlb(void)
 {
 	char *enabled = slurp(cgroup_root(), "cgroup.subtree_control");
 
 	hugetlb_was_enabled = enabled && strstr(enabled, "hugetlb");
+	setup();
+}
+
+Test(cgroup, hugetlb, .init = setup_hugetlb, .fini = teardown_hugetlb)
+{
 	if (!root_has("hugetlb") || access("/sys/kernel/mm/hugepages/hugepages-2048kB", F_OK) < 0)
 		cr_skip_test("no hugetlb controller or no 2MB pages");
 	cr_assert_eq(create_with_hugetlb("2MB", 4 << 21), 0, "%s", hrun_errmsg());
@@ -614,7 +619,7 @@ Test(cgroup, stats_shape, .init = setup, .fini = teardown)
 	cr_expect_lt(cgroup_stats(sub("missing"), &st), 0);
 }
 
-Test(cgroup, no_internal_processes, .init = setup, .fini = teardown)
+Test(cgroup, no_internal_processes, .init = setup_hugetlb, .fini = teardown_hugetlb)
 {
 	/* A needed controller cannot be enabled below a cgroup holding
 	 * processes: clear error, nothing created. Optional ones are skipped. */
