@@ -141,6 +141,11 @@ static int child_enter_namespaces(struct init_ctx *c)
 			return hrun_syserr(errno, "setresgid(0) in the user namespace");
 		if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
 			return hrun_syserr(errno, "setresuid(0) in the user namespace");
+		/* the id change made us non-dumpable, so /proc/self files would
+		 * belong to (unmapped) host root; no other process is in the
+		 * container yet: become dumpable until READY (see there) */
+		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+			return hrun_syserr(errno, "prctl(PR_SET_DUMPABLE)");
 	}
 	for (int t = HRUN_NS_MOUNT; t < HRUN_NS_COUNT; t++) {
 		if (t == HRUN_NS_PID || t == HRUN_NS_TIME)
@@ -315,6 +320,13 @@ static int child_main(struct init_ctx *c)
 	r = process_find_executable(&c->spec->process, &exe);
 	if (r < 0)
 		return r;
+	/* from READY on, other processes can join the container (`hrun
+	 * exec`) while hrun's code still runs here: none of them may open our
+	 * /proc/PID/exe or memory (CVE-2019-5736); execve resets this. (Not
+	 * earlier: the setup writes /proc/self files, which then belong to
+	 * root.) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return hrun_syserr(errno, "prctl(PR_SET_DUMPABLE)");
 	/* `create` exits once it reads READY: stop tying our life to it
 	 * first (a parent dying before READY still takes us with it) */
 	if (c->mode == INIT_CREATE)
@@ -345,9 +357,6 @@ static void __attribute__((noreturn)) child_entry(struct init_ctx *c)
 	close_fd(&c->relay[0]);
 	close_fd(&c->cg.dirfd);
 	close_fd(&c->rootfs_fd);
-	/* while hrun's code runs in the container, nothing there may open our
-	 * /proc/PID/exe or memory (CVE-2019-5736); execve resets it */
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	r = child_main(c);
 	if (c->sync[1] >= 0)
@@ -538,6 +547,9 @@ static int spawn_init(struct init_ctx *c)
 		if (r < 0)
 			return r;
 	}
+	r = process_set_oom_score_adj(c->pid, &c->spec->process);
+	if (r < 0)
+		return r;
 	/* sync #1 */
 	r = sync_send(c->sync[0], SYNC_MAPS_DONE);
 	if (r < 0)

@@ -11,7 +11,9 @@
  *                                            terminal, rlimits, drop privileges,
  *                                            seccomp, find the executable
  *                   <---------------------- #1 SYNC_READY
- * pid file; --detach: exit                   execve (EOF on the channel)
+ * oomScoreAdj
+ * #2 SYNC_START --------------------------> execve (EOF on the channel)
+ * pid file; --detach: exit
  * otherwise wait and return its status
  */
 #define _GNU_SOURCE
@@ -394,6 +396,10 @@ static int child_main(struct exec_ctx *c)
 	r = sync_send(c->sync[1], SYNC_READY);
 	if (r < 0)
 		return hrun_syserr(-r, "sync #1");
+	/* #2: the runtime has set what it sets from outside (oomScoreAdj) */
+	r = sync_expect(c->sync[1], SYNC_START);
+	if (r < 0)
+		return r;
 	return process_exec(exe, &c->proc);
 }
 
@@ -472,7 +478,8 @@ static int spawn(struct exec_ctx *c)
 	return 0;
 }
 
-/* #1: READY, then EOF once execve succeeded. */
+/* #1: READY; oomScoreAdj from outside; #2: START; then EOF once execve
+ * succeeded. */
 static int wait_started(struct exec_ctx *c)
 {
 	struct hrun_sync_msg m;
@@ -482,6 +489,12 @@ static int wait_started(struct exec_ctx *c)
 		return hrun_err(EPIPE, "exec process exited during setup");
 	if (r < 0)
 		return r;
+	r = process_set_oom_score_adj(c->pid, &c->proc);
+	if (r < 0)
+		return r;
+	r = sync_send(c->sync[0], SYNC_START);
+	if (r < 0)
+		return hrun_syserr(-r, "sync #2");
 	r = sync_recv(c->sync[0], &m);
 	if (r == -EPIPE)
 		return 0;

@@ -64,15 +64,22 @@ int process_set_limits(const struct hrun_process *proc, const struct hrun_linux 
 		if (setrlimit((__rlimit_resource_t)rl->resource, &lim) < 0)
 			return hrun_syserr(errno, "process.rlimits[%zu]: setrlimit", i);
 	}
-	if (proc->has_oom_score_adj) {
-		char buf[16];
-		int n = snprintf(buf, sizeof(buf), "%d", proc->oom_score_adj);
-
-		if (util_write_file("/proc/self/oom_score_adj", buf, (size_t)n) < 0)
-			return hrun_err_prefix(-EPERM, "process.oomScoreAdj");
-	}
 	if (l->has_personality && personality(l->personality) < 0)
 		return hrun_syserr(errno, "linux.personality");
+	return 0;
+}
+
+int process_set_oom_score_adj(pid_t pid, const struct hrun_process *proc)
+{
+	char path[64], buf[16];
+	int n;
+
+	if (!proc->has_oom_score_adj)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%d", proc->oom_score_adj);
+	(void)snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid);
+	if (util_write_file(path, buf, (size_t)n) < 0)
+		return hrun_err_prefix(-EPERM, "process.oomScoreAdj");
 	return 0;
 }
 

@@ -15,8 +15,12 @@
 /* linux.sysctl, hostname, domainname: before readonlyPaths lock /proc/sys. */
 int process_set_kernel_params(const struct hrun_spec *spec);
 
-/* rlimits, oomScoreAdj, personality: before the user switch. */
+/* rlimits, personality: before the user switch. */
 int process_set_limits(const struct hrun_process *proc, const struct hrun_linux *l);
+
+/* Runtime side: write /proc/PID/oom_score_adj (the container process is
+ * non-dumpable, so its own /proc files are not writable by it). */
+int process_set_oom_score_adj(pid_t pid, const struct hrun_process *proc);
 
 /* Find the executable for args[0] with the container's PATH (from env).
  * The error messages keep the words engines match on: "executable file not

@@ -47,6 +47,36 @@ expect_eq "tmpcopyup: the tmpfs holds a copy of what it covers" "1" "$(printf '%
 expect_eq "tmpcopyup: modes and owners are kept" "644 65534" "$(printf '%s\n' "$out" | sed -n 2p)"
 expect_eq "tmpcopyup: it is a tmpfs" "tmpfs" "$(printf '%s\n' "$out" | sed -n 3p)"
 
+# rlimits, oomScoreAdj, umask, sysctl, linux.devices
+BK=$(new_bundle knobs '.process.oomScoreAdj = 500 | .process.user.umask = 63
+  | .linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}
+  | .linux.devices = [{path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 438}]
+  | .linux.resources.devices += [{allow: true, type: "c", major: 10, minor: 229, access: "rwm"}]')
+out=$(hrun_run "$BK" knobs-1 sh -c 'ulimit -n; cat /proc/self/oom_score_adj; umask; cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni; stat -c "%F %t:%T" /dev/fuse')
+expect_eq "process.rlimits: RLIMIT_NOFILE 1024" "1024" "$(printf '%s\n' "$out" | sed -n 1p)"
+expect_eq "process.oomScoreAdj: 500" "500" "$(printf '%s\n' "$out" | sed -n 2p)"
+expect_eq "process.user.umask: 077" "0077" "$(printf '%s\n' "$out" | sed -n 3p)"
+expect_eq "linux.sysctl: net.ipv4.ip_forward in the container's netns" "1" "$(printf '%s\n' "$out" | sed -n 4p)"
+expect_eq "linux.sysctl: kernel.shmmni in the container's ipc ns" "1234" "$(printf '%s\n' "$out" | sed -n 5p)"
+expect_eq "... and not on the host" "0" "$(cat /proc/sys/net/ipv4/ip_forward)"
+expect_eq "linux.devices: /dev/fuse is there (c 10:229)" "character special file a:e5" "$(printf '%s\n' "$out" | sed -n 6p)"
+
+# a new time namespace with linux.timeOffsets: boottime moves a day ahead
+BTN=$(new_bundle timens '.linux.namespaces += [{type: "time"}] | .linux.timeOffsets = {boottime: {secs: 86400, nanosecs: 0}, monotonic: {secs: 86400, nanosecs: 0}}')
+up=$(hrun_run "$BTN" timens-1 cut -d. -f1 /proc/uptime)
+host_up=$(cut -d. -f1 /proc/uptime)
+check "linux.timeOffsets: uptime inside is a day ahead ($up vs $host_up)" test "$((up - host_up))" -ge 86300
+
+# --preserve-fds N passes fds 3..3+N-1; --keep keeps the state of a stopped container
+set_args "$B" sh -c 'cat <&3'
+echo "through-fd-3" > "$T/fd3"
+out=$("$HRUN" --root "$ROOT" run --preserve-fds 1 --bundle "$B" pfd-1 3<"$T/fd3")
+expect_eq "--preserve-fds 1: fd 3 reaches the process" "through-fd-3" "$out"
+set_args "$B" true
+"$HRUN" --root "$ROOT" run --keep --bundle "$B" keep-1
+expect_eq "run --keep: the stopped container is kept" "stopped" "$("$HRUN" --root "$ROOT" state keep-1 | jq -r .status)"
+"$HRUN" --root "$ROOT" delete keep-1
+
 # PID 1 is the process itself
 expect_eq "the process is PID 1" "1" "$(run sh -c 'echo $$')"
 expect_eq "only the container's processes are visible" "/proc/1" "$(run sh -c 'echo /proc/[0-9]*')"
