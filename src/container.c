@@ -448,8 +448,9 @@ static int prepare_channels(struct init_ctx *c)
 	if (c->mode == INIT_CREATE) {
 		if (mkfifoat(c->state_dirfd, HRUN_STATE_FIFO, 0600) < 0)
 			return hrun_syserr(errno, "create exec fifo");
-		/* O_RDWR: opening does not block, and a read blocks until
-		 * `hrun start` writes (it holds no writer of its own) */
+		/* O_RDWR: opening does not block, and because the init itself
+		 * holds a writer, its read() waits (instead of seeing EOF) until
+		 * `hrun start` writes a byte */
 		c->fifo = openat(c->state_dirfd, HRUN_STATE_FIFO, O_RDWR | O_CLOEXEC);
 		if (c->fifo < 0)
 			return hrun_syserr(errno, "open exec fifo");
