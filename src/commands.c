@@ -456,30 +456,26 @@ static int cmd_features(const struct hrun_globals *g, int argc, char **argv)
 	return f ? print_json(f) : hrun_err(ENOMEM, "features");
 }
 
+/* `spec` and `check` exit like scanners (hrun-check(1)): 0 ok, 1 a finding
+ * reached --fail-on, 2 the config could not be checked or written. */
+static int scanner_status(int r)
+{
+	if (r >= 0)
+		return r;
+	log_error(hrun_errmsg());
+	return 2;
+}
+
 static int cmd_spec(const struct hrun_globals *g, int argc, char **argv)
 {
-	int r = specgen_main(argc, argv);
-
 	(void)g;
-	/* as `check` (hrun-check(1)): 2 = could not write the config */
-	if (r < 0) {
-		log_error(hrun_errmsg());
-		return 2;
-	}
-	return r;
+	return scanner_status(specgen_main(argc, argv));
 }
 
 static int cmd_check(const struct hrun_globals *g, int argc, char **argv)
 {
-	int r = check_main(argc, argv);
-
 	(void)g;
-	/* like scanners: 1 = a finding reached --fail-on, 2 = could not check */
-	if (r < 0) {
-		log_error(hrun_errmsg());
-		return 2;
-	}
-	return r;
+	return scanner_status(check_main(argc, argv));
 }
 
 const struct hrun_command commands[] = {

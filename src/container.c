@@ -700,10 +700,7 @@ static int setup(struct init_ctx *c)
 	if (r < 0)
 		return r;
 	if (c->spec->linux_cfg.seccomp) {
-		char cache[PATH_MAX];
-
-		(void)snprintf(cache, sizeof(cache), "%s/" HRUN_SECCOMP_CACHE, c->o->root);
-		r = seccomp_compile_cached(c->spec->linux_cfg.seccomp, cache, &c->bpf);
+		r = seccomp_compile_for_root(c->spec->linux_cfg.seccomp, c->o->root, &c->bpf);
 		if (r < 0)
 			return r;
 		c->has_bpf = true;

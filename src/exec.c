@@ -21,7 +21,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -330,10 +329,7 @@ static int prepare(struct exec_ctx *c)
 	if (r < 0)
 		return r;
 	if (c->spec->linux_cfg.seccomp) {
-		char cache[PATH_MAX];
-
-		(void)snprintf(cache, sizeof(cache), "%s/" HRUN_SECCOMP_CACHE, c->o->root);
-		r = seccomp_compile_cached(c->spec->linux_cfg.seccomp, cache, &c->bpf);
+		r = seccomp_compile_for_root(c->spec->linux_cfg.seccomp, c->o->root, &c->bpf);
 		if (r < 0)
 			return r;
 		c->has_bpf = true;

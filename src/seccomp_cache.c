@@ -31,6 +31,7 @@
 
 #include "hrun/cleanup.h"
 #include "hrun/error.h"
+#include "hrun/state.h"
 #include "hrun/util.h"
 
 #define CACHE_MAGIC "HRUNBPF1"
@@ -198,4 +199,13 @@ int seccomp_compile_cached(const struct hrun_seccomp *spec, const char *cache_di
 	if (r == 0)
 		cache_store(cache_dir, path, key, ret);
 	return r;
+}
+
+int seccomp_compile_for_root(const struct hrun_seccomp *spec, const char *state_root,
+			     struct hrun_bpf *ret)
+{
+	char cache[PATH_MAX];
+
+	(void)snprintf(cache, sizeof(cache), "%s/" HRUN_SECCOMP_CACHE, state_root);
+	return seccomp_compile_cached(spec, cache, ret);
 }

@@ -27,6 +27,11 @@ int seccomp_compile(const struct hrun_seccomp *spec, struct hrun_bpf *ret);
 int seccomp_compile_cached(const struct hrun_seccomp *spec, const char *cache_dir,
 			   struct hrun_bpf *ret);
 
+/* seccomp_compile_cached() with the cache of the state root STATE_ROOT
+ * (ROOT/@seccomp), as `create`, `run` and `exec` use it. */
+int seccomp_compile_for_root(const struct hrun_seccomp *spec, const char *state_root,
+			     struct hrun_bpf *ret);
+
 /* Install the compiled program in the calling thread (seccomp(2) with
  * ret->flags, falling back to prctl when flags are 0). Requires
  * no_new_privs or CAP_SYS_ADMIN. */
