@@ -156,26 +156,30 @@ int lifecycle_kill(const char *root, const char *id, int signo, bool all)
  * seconds, so allow 30 s before reporting it. */
 static int kill_and_wait(struct opened *o)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, o->st.pid, 0);
-	int r = 0;
+	struct pollfd p = {.fd = -1, .events = POLLIN};
+	int n;
 
+	/* pin the init first (a pidfd never names a recycled pid) */
+	if (state_init_alive(&o->st))
+		p.fd = (int)syscall(SYS_pidfd_open, o->st.pid, 0);
 	if (o->st.cgroup_path)
 		(void)cgroup_kill_all(o->st.cgroup_path, SIGKILL);
-	if (state_init_alive(&o->st))
-		(void)signal_init(&o->st, SIGKILL);
-	if (pidfd >= 0 && state_init_alive(&o->st)) {
-		struct pollfd p = {.fd = pidfd, .events = POLLIN};
-		int n;
-
-		do
-			n = poll(&p, 1, 30000);
-		while (n < 0 && errno == EINTR);
-	}
-	if (pidfd >= 0)
-		(void)close(pidfd);
-	if (state_init_alive(&o->st))
-		r = hrun_err(EBUSY, "container `%s`: init did not exit after SIGKILL", o->st.id);
-	return r;
+	if (p.fd < 0)
+		return 0; /* not running, or gone since */
+	(void)syscall(SYS_pidfd_send_signal, p.fd, SIGKILL, NULL, 0);
+	/* readable once it has exited (zombie or reaped): that is the answer */
+	do
+		n = poll(&p, 1, 30000);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	(void)close(p.fd);
+	if (n == 0)
+		return hrun_err(EBUSY, "container `%s`: init did not exit within 30 s of SIGKILL",
+				o->st.id);
+	if (n < 0)
+		return hrun_syserr(-n, "container `%s`: wait for the init", o->st.id);
+	return 0;
 }
 
 int lifecycle_delete(const char *root, const char *id, bool force)
