@@ -170,9 +170,8 @@ static int child_enter_namespaces(struct init_ctx *c)
 	return 0;
 }
 
-/* Our pid as the runtime sees it: the first NSpid field of the host's
- * /proc (still mounted here: hooks run before pivot_root, or read it
- * early), 0 if unknown. */
+/* Our pid as the runtime sees it: the first NSpid field of /proc/self/status,
+ * read right after sync #1 while /proc is still the host's; 0 if unknown. */
 static pid_t child_host_pid(void)
 {
 	_cleanup_free_ char *status = NULL;
