@@ -5,14 +5,24 @@
  * profile; loading the cached program takes well under 1 ms).
  *
  * Key: a canonical text rendering of the filter (every field of struct
- * hrun_seccomp, plus the libseccomp version and the native architecture).
+ * hrun_seccomp), plus hrun's version, the cache format, the libseccomp
+ * version and the native architecture: a fixed compiler in a new hrun or
+ * libseccomp never reuses an old program.
  * The file is named after a 64-bit FNV-1a hash of the key but stores the
  * whole key, and a hit needs a byte-for-byte equal key: a hash collision,
  * accidental or crafted, can only cause a recompile, never a wrong filter.
  *
  * File: "HRUNBPF1" | u32 key_len | key | u32 flags | u32 n_insns | insns.
- * Written to a temporary file and renamed, in a directory only root can
- * write (under the state root), so readers never see a partial file.
+ * Written to a temporary file and renamed, so readers never see a partial
+ * file.
+ *
+ * Trust: a cached program is loaded into every container without being
+ * checked, so whoever can write an entry chooses the filter. The directory
+ * (ROOT/@seccomp) is used only if it is one hrun made: not a symlink,
+ * owned by the effective uid, mode 0700; an entry only if it is a regular
+ * file with one link, owned by the effective uid, not group/other
+ * writable, opened O_NOFOLLOW below the directory fd. Anything else is
+ * ignored (recompiled), never loaded: the cache can only fail closed.
  */
 #define _GNU_SOURCE
 #include "hrun/seccomp.h"
@@ -29,12 +39,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "hrun/cleanup.h"
 #include "hrun/error.h"
+#include "hrun/log.h"
 #include "hrun/state.h"
 #include "hrun/util.h"
 
 #define CACHE_MAGIC "HRUNBPF1"
+/* Bump when the key, the file layout or the compiler's output changes
+ * without a version change (a fixed seccomp.c must take effect). */
+#define CACHE_FORMAT 2
 #define MAX_INSNS 4096
 
 struct buf {
@@ -88,8 +103,8 @@ static char *canonical_key(const struct hrun_seccomp *s)
 	const struct scmp_version *v = seccomp_version();
 	struct buf b = {0};
 
-	put(&b, "libseccomp %u.%u.%u native %u\n", v->major, v->minor, v->micro,
-	    seccomp_arch_native());
+	put(&b, "hrun %s cache-format %d libseccomp %u.%u.%u native %u\n", HRUN_VERSION,
+	    CACHE_FORMAT, v->major, v->minor, v->micro, seccomp_arch_native());
 	put(&b, "default %d errno %d/%u flags %u\narchs", (int)s->default_action,
 	    s->has_default_errno_ret, s->default_errno_ret, s->flags);
 	for (char **a = s->architectures; a && *a; a++)
@@ -125,18 +140,98 @@ static uint64_t fnv1a(const char *s, size_t len)
 	return h;
 }
 
-/* Load PATH if its key equals KEY; 0 on a hit, -ENOENT on any miss. */
-static int cache_load(const char *path, const char *key, struct hrun_bpf *ret)
+/* Open the cache directory DIR, creating it 0700 if it is missing. It is
+ * used only if it is one hrun could have created: a real directory (not a
+ * symlink: O_NOFOLLOW), owned by the effective uid (root, or the caller
+ * when rootless), mode exactly 0700. Anything else means someone else made
+ * or loosened it: then -1, and the caller compiles without the cache. */
+static int cache_open_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool created = false;
+	struct stat st;
+
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdir(dir, 0700) == 0)
+			created = true;
+		else if (errno != EEXIST) {
+			log_debug("seccomp cache: cannot create `%s`: %s (not using a cache)", dir, strerror(errno));
+			return -1;
+		}
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		log_debug("seccomp cache: cannot open `%s`: %s (not using a cache)", dir, strerror(errno));
+		return -1;
+	}
+	/* a umask wider than 077 would leave the new directory unusable */
+	if (created && fstat(fd, &st) == 0 && st.st_uid == geteuid() && (st.st_mode & 07777) != 0700)
+		(void)fchmod(fd, 0700);
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 07777) != 0700) {
+		log_debug("seccomp cache: `%s` is not a mode 0700 directory owned by uid %u (not using it)",
+			  dir, (unsigned)geteuid());
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Open entry NAME in the cache directory for reading: a regular file (not
+ * a symlink, FIFO or device: O_NOFOLLOW, O_NONBLOCK, S_ISREG), with one
+ * link, owned by the effective uid and writable by nobody else. */
+static int cache_open_entry(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		log_debug("seccomp cache: ignoring entry `%s` (not a private regular file of uid %u)",
+			  name, (unsigned)geteuid());
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Read the whole of FD (at most MAX bytes: a larger file is no entry). */
+static int cache_read(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *data = malloc(max + 1);
+	size_t len = 0;
+
+	if (!data)
+		return -ENOMEM;
+	while (len <= max) {
+		ssize_t n = read(fd, data + len, max + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0) {
+			*ret = TAKE_PTR(data);
+			*ret_len = len;
+			return 0;
+		}
+		len += (size_t)n;
+	}
+	return -EFBIG;
+}
+
+/* Load entry NAME if its key equals KEY; 0 on a hit, -ENOENT on any miss
+ * (absent, untrusted, truncated, corrupt, or another filter's entry). */
+static int cache_load(int dfd, const char *name, const char *key, struct hrun_bpf *ret)
 {
 	_cleanup_free_ char *data = NULL;
-	size_t len, klen = strlen(key), off;
+	_cleanup_close_ int fd = cache_open_entry(dfd, name);
+	size_t len = 0, klen = strlen(key), off = strlen(CACHE_MAGIC);
 	uint32_t u[3];
 
-	if (util_read_file(path, 64 + klen + MAX_INSNS * sizeof(struct sock_filter), &data, &len) < 0) {
-		hrun_err_clear();
+	if (fd < 0 || cache_read(fd, off + 12 + klen + MAX_INSNS * sizeof(struct sock_filter), &data, &len) < 0)
 		return -ENOENT;
-	}
-	off = strlen(CACHE_MAGIC);
 	if (len < off + 4 || memcmp(data, CACHE_MAGIC, off) != 0)
 		return -ENOENT;
 	memcpy(&u[0], data + off, 4);
@@ -158,17 +253,19 @@ static int cache_load(const char *path, const char *key, struct hrun_bpf *ret)
 	return 0;
 }
 
-/* Best effort: a cache that cannot be written only costs speed. */
-static void cache_store(const char *dir, const char *path, const char *key,
-			const struct hrun_bpf *bpf)
+/* Write NAME.tmp in the directory (O_EXCL|O_NOFOLLOW, 0600) and rename it
+ * over NAME, so readers never see a partial file. Best effort: a cache
+ * that cannot be written only costs speed. */
+static void cache_store(int dfd, const char *name, const char *key, const struct hrun_bpf *bpf)
 {
 	uint32_t klen = (uint32_t)strlen(key), flags = bpf->flags, n = bpf->prog.len;
 	size_t isz = n * sizeof(struct sock_filter);
 	size_t len = strlen(CACHE_MAGIC) + 4 + klen + 8 + isz;
 	_cleanup_free_ char *data = malloc(len);
-	char *p = data;
+	_cleanup_close_ int fd = -1;
+	char tmp[64], *p = data;
 
-	if (!data || (mkdir(dir, 0700) < 0 && errno != EEXIST))
+	if (!data)
 		return;
 	memcpy(p, CACHE_MAGIC, strlen(CACHE_MAGIC));
 	p += strlen(CACHE_MAGIC);
@@ -178,26 +275,33 @@ static void cache_store(const char *dir, const char *path, const char *key,
 	memcpy(p, &flags, 4);
 	memcpy(p + 4, &n, 4);
 	memcpy(p + 8, bpf->prog.filter, isz);
-	if (util_write_file_atomic(path, data, len, 0600) < 0)
+	(void)snprintf(tmp, sizeof(tmp), "%s.%d.tmp", name, (int)getpid());
+	(void)unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (util_write_all(fd, data, len) < 0 || renameat(dfd, tmp, dfd, name) < 0) {
 		hrun_err_clear();
+		(void)unlinkat(dfd, tmp, 0);
+	}
 }
 
 int seccomp_compile_cached(const struct hrun_seccomp *spec, const char *cache_dir,
 			   struct hrun_bpf *ret)
 {
 	_cleanup_free_ char *key = cache_dir ? canonical_key(spec) : NULL;
-	char path[PATH_MAX];
+	_cleanup_close_ int dfd = key ? cache_open_dir(cache_dir) : -1;
+	char name[32];
 	int r;
 
-	if (!key)
+	if (dfd < 0)
 		return seccomp_compile(spec, ret);
-	(void)snprintf(path, sizeof(path), "%s/%016llx.bpf", cache_dir,
-		       (unsigned long long)fnv1a(key, strlen(key)));
-	if (cache_load(path, key, ret) == 0)
+	(void)snprintf(name, sizeof(name), "%016llx.bpf", (unsigned long long)fnv1a(key, strlen(key)));
+	if (cache_load(dfd, name, key, ret) == 0)
 		return 0;
 	r = seccomp_compile(spec, ret);
 	if (r == 0)
-		cache_store(cache_dir, path, key, ret);
+		cache_store(dfd, name, key, ret);
 	return r;
 }
 
