@@ -246,11 +246,12 @@ static int build_process_from_args(struct exec_ctx *c)
 	p->has_caps = true;
 	if (base->has_caps)
 		p->caps = base->caps;
+	/* --cap X: bounding, effective and permitted only. Inheritable or
+	 * ambient would hand X on across every later execve of an
+	 * unprivileged program in the container (CVE-2022-29162). */
 	p->caps.bounding |= o->caps;
 	p->caps.effective |= o->caps;
 	p->caps.permitted |= o->caps;
-	p->caps.inheritable |= o->caps;
-	p->caps.ambient |= o->caps;
 	p->no_new_privileges = base->no_new_privileges || o->no_new_privs;
 	p->terminal = o->tty;
 	if (base->n_rlimits) {

@@ -935,8 +935,6 @@ static void mount_clear(struct hrun_mount *m)
 	free(m->type);
 	free(m->source);
 	free(m->data);
-	free(m->uid_mappings);
-	free(m->gid_mappings);
 }
 
 void spec_process_clear(struct hrun_process *p)

@@ -58,10 +58,7 @@ struct hrun_mount {
 	bool recursive_ro; /* "rro" */
 	bool tmpcopyup;    /* "tmpcopyup" (runc/crun): a tmpfs starts with the
 			    * content of the directory it covers */
-	struct hrun_id_map *uid_mappings; /* idmapped mounts: parsed, runtime may refuse */
-	size_t n_uid_mappings;
-	struct hrun_id_map *gid_mappings;
-	size_t n_gid_mappings;
+	/* uidMappings/gidMappings (idmapped mounts) are refused by the parser */
 };
 
 /* capability sets as bit masks of CAP_* numbers (bit n = capability n) */

@@ -26,6 +26,11 @@ bad "apparmor profile set" 'process.apparmorProfile' '.process.apparmorProfile =
 bad "root.path missing on disk" 'root.path' '.root.path = "no-such-rootfs"'
 bad "missing command" 'executable file not found' '.process.args = ["no-such-command"]'
 bad "cwd is a file" 'process.cwd' '.process.cwd = "/bin/busybox"'
+bad "idmapped mount: uidMappings" '^hrun: config.json: mounts\[7\].uidMappings: not supported by hrun \(idmapped mounts are not implemented\)$' \
+	'.mounts[7].uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+bad "idmapped mount: gidMappings" 'mounts\[7\].gidMappings: not supported' \
+	'.mounts[7].gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+bad "idmapped mount: idmap option" 'mounts\[7\].options\[[0-9]+\]: "idmap" is not supported' '.mounts[7].options += ["idmap"]'
 printf '{"ociVersion": "1.2.0", "root": ' > "$B/config.json"
 out=$("$HRUN" --root "$ROOT" run --bundle "$B" bad-2 2>&1); rc=$?
 expect_eq "malformed JSON: exit 1" "1" "$rc"
