@@ -431,7 +431,8 @@ static void compute_needs(const struct hrun_resources *r, struct needs *n)
 	need(n, C_CPU, r->has_cpu_idle, "cpu.idle");
 	need(n, C_CPUSET, r->cpu_cpus && *r->cpu_cpus, "cpu.cpus");
 	need(n, C_CPUSET, r->cpu_mems && *r->cpu_mems, "cpu.mems");
-	need(n, C_PIDS, r->has_pids_limit, "pids.limit");
+	/* 0 and -1 mean "no limit" (as runc and crun): nothing to enforce */
+	need(n, C_PIDS, r->has_pids_limit && r->pids_limit > 0, "pids.limit");
 	need(n, C_IO, r->has_blkio_weight && r->blkio_weight, "blockIO.weight");
 	need(n, C_IO, r->n_blkio_weight_device > 0, "blockIO.weightDevice");
 	need(n, C_IO, any_throttle(r), "blockIO.throttle*");
@@ -777,7 +778,15 @@ static int apply_pids(int dfd, const char *path, const struct hrun_resources *r)
 
 	if (!r->has_pids_limit)
 		return 0;
-	fmt_max(buf, sizeof(buf), r->pids_limit > 0 ? r->pids_limit : -1);
+	if (r->pids_limit <= 0) {
+		/* "no limit" needs no pids controller (see the requirements) */
+		int e = cgroup_write_raw(dfd, path, "pids.max", "max");
+
+		if (e < 0 && e != -ENOENT)
+			return hrun_syserr(-e, "write `max` to `%s/pids.max`", path);
+		return 0;
+	}
+	fmt_max(buf, sizeof(buf), r->pids_limit);
 	return write_at(dfd, path, "pids.max", buf);
 }
 

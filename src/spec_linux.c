@@ -8,6 +8,7 @@
 #include "spec-internal.h"
 
 #include "hrun/error.h"
+#include "hrun/log.h"
 
 #include <ctype.h>
 #include <sched.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -452,6 +454,18 @@ static int check_device(const struct spec_ctx *c, const char *path, void *elem)
 	struct hrun_device *d = elem;
 	char p[SPEC_PATH_LEN];
 
+	if (d->has_file_mode && (d->file_mode & S_IFMT)) {
+		/* Podman sends the file-type bits too (0o20666): accept them
+		 * when they agree with `type`, keep only the permissions */
+		mode_t want = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+
+		if ((d->file_mode & S_IFMT) != want) {
+			spec_path_key(p, path, "fileMode");
+			return spec_fail(c, p, "file type bits 0%o do not match type \"%c\"",
+					 (unsigned)(d->file_mode & S_IFMT), d->type);
+		}
+		d->file_mode &= 07777;
+	}
 	if (d->type == 'p') {
 		d->major = d->minor = 0;
 		return 0;
@@ -468,7 +482,8 @@ static const struct spec_field device_fields[] = {
 	SPEC_FLD("path", spec_h_abs, struct hrun_device, path, SPEC_REQ),
 	SPEC_FLD("major", spec_h_i64, struct hrun_device, major, SPEC_MAJOR(0)),
 	SPEC_FLD("minor", spec_h_i64, struct hrun_device, minor, SPEC_MINOR(0)),
-	SPEC_FLD("fileMode", spec_h_mode, struct hrun_device, file_mode, SPEC_RANGE(0, 07777),
+	SPEC_FLD("fileMode", spec_h_mode, struct hrun_device, file_mode,
+		 SPEC_RANGE(0, S_IFMT | 07777),
 		 SPEC_HAS(struct hrun_device, has_file_mode)),
 	SPEC_FLD("uid", spec_h_u32, struct hrun_device, uid, SPEC_ID,
 		 SPEC_HAS(struct hrun_device, has_uid)),
@@ -498,7 +513,21 @@ static const struct spec_field dev_rule_fields[] = {
 };
 
 #define RES struct hrun_resources
-#define MEM_KERNEL_WHY "kernel memory limits are deprecated and not supported by cgroup v2"
+#define MEM_KERNEL_WHY "deprecated, and cgroup v2 has no kernel memory limit: ignored"
+
+/* memory.kernel, memory.kernelTCP: runc and crun ignore them on cgroup v2
+ * (the spec deprecates them): an integer is accepted with a warning, so
+ * engines that still send them keep working. Stores nothing. */
+static int h_deprecated(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+			const struct spec_field *f)
+{
+	if (!json_is_integer(v))
+		return spec_fail(c, path, "expected an integer, got %s", spec_describe(v).s);
+	(void)base;
+	if (json_integer_value(v) > 0)
+		log_warn("%s: %s: %s", c->file, path, f->what);
+	return 0;
+}
 
 static const struct spec_field memory_fields[] = {
 	SPEC_FLD("limit", spec_h_i64, RES, mem_limit, SPEC_RANGE(-1, INT64_MAX),
@@ -507,8 +536,8 @@ static const struct spec_field memory_fields[] = {
 		 SPEC_HAS(RES, has_mem_reservation)),
 	SPEC_FLD("swap", spec_h_i64, RES, mem_swap, SPEC_RANGE(-1, INT64_MAX),
 		 SPEC_HAS(RES, has_mem_swap)),
-	SPEC_UNSUP("kernel", MEM_KERNEL_WHY),
-	SPEC_UNSUP("kernelTCP", MEM_KERNEL_WHY),
+	{ .name = "kernel", .parse = h_deprecated, .what = MEM_KERNEL_WHY },
+	{ .name = "kernelTCP", .parse = h_deprecated, .what = MEM_KERNEL_WHY },
 	SPEC_FLD("swappiness", spec_h_u64, RES, mem_swappiness, SPEC_RANGE(0, 100),
 		 SPEC_HAS(RES, has_mem_swappiness)),
 	SPEC_FLD("disableOOMKiller", spec_h_bool, RES, mem_disable_oom_killer,

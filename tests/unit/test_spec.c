@@ -434,6 +434,26 @@ Test(spec, joined_user_namespace_needs_no_mappings)
 	spec_free(s);
 }
 
+Test(spec, deprecated_kernel_memory_is_ignored)
+{
+	struct hrun_spec *s = parse_ok(
+		CFG(",'linux':{'resources':{'memory':{'kernel':1048576,'kernelTCP':-1}}}"));
+
+	cr_expect(s->linux_cfg.has_resources);
+	cr_expect_not(s->linux_cfg.resources.has_mem_limit);
+	spec_free(s);
+}
+
+Test(spec, device_file_mode_with_type_bits)
+{
+	struct hrun_spec *s = parse_ok(
+		CFG(",'linux':{'devices':[{'type':'c','path':'/dev/fuse','major':10,'minor':229,"
+		    "'fileMode':8630}]}"));
+
+	cr_expect_eq(s->linux_cfg.devices[0].file_mode, 0666);
+	spec_free(s);
+}
+
 Test(spec, unsupported_fields_accept_empty_values)
 {
 	struct hrun_spec *s = parse_ok(
@@ -634,7 +654,11 @@ static const struct bad_case bad_cases[] = {
 	{ LNX("'devices':[{'type':'b','path':'/dev/sda','major':4096,'minor':0}]"),
 	  E("linux.devices[0].major: must be between 0 and 4095, got 4096") },
 	{ LNX("'devices':[{'type':'c','path':'/dev/null','major':1,'minor':3,'fileMode':4096}]"),
-	  E("linux.devices[0].fileMode: must be between 0 and 4095, got 4096") },
+	  E("linux.devices[0].fileMode: file type bits 010000 do not match type \"c\"") },
+	{ LNX("'devices':[{'type':'b','path':'/dev/x','major':8,'minor':0,'fileMode':8630}]"),
+	  E("linux.devices[0].fileMode: file type bits 020000 do not match type \"b\"") },
+	{ LNX("'devices':[{'type':'c','path':'/dev/null','major':1,'minor':3,'fileMode':131072}]"),
+	  E("linux.devices[0].fileMode: must be between 0 and 65535, got 131072") },
 	/* resources */
 	{ RES("'devices':[{'allow':true,'access':'rwx'}]"),
 	  E("linux.resources.devices[0].access: expected a subset of \"rwm\", got \"rwx\"") },
@@ -650,12 +674,8 @@ static const struct bad_case bad_cases[] = {
 	  E("linux.resources.memory.limit: must be between -1 and 9223372036854775807, got -2") },
 	{ RES("'memory':{'limit':'1G'}"),
 	  E("linux.resources.memory.limit: expected an integer, got \"1G\"") },
-	{ RES("'memory':{'kernel':1048576}"),
-	  E("linux.resources.memory.kernel: not supported by hrun (kernel memory limits are "
-	    "deprecated and not supported by cgroup v2)") },
-	{ RES("'memory':{'kernelTCP':-1}"),
-	  E("linux.resources.memory.kernelTCP: not supported by hrun (kernel memory limits are "
-	    "deprecated and not supported by cgroup v2)") },
+	{ RES("'memory':{'kernel':'1G'}"),
+	  E("linux.resources.memory.kernel: expected an integer, got \"1G\"") },
 	{ RES("'cpu':{'cpus':'0-'}"),
 	  E("linux.resources.cpu.cpus: invalid CPU/node list \"0-\" (expected e.g. \"0-3,7\")") },
 	{ RES("'cpu':{'shares':-5}"),
