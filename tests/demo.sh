@@ -6,6 +6,7 @@
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 cd "$SRC"
+[ "$(id -u)" = 0 ] || exec sudo -E "$0" "$@"
 "$SRC/tests/deps.sh"
 [ -f build/build.ninja ] || meson setup build >/dev/null
 ninja -C build >/dev/null
