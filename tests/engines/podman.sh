@@ -216,7 +216,18 @@ expect_eq "after rm: no leftover mounts" "$mounts_before" "$(our_mounts)"
 expect_eq "after rm: no leftover runtime state" "$state_before" "$(our_state)"
 [ -n "$id" ] && [ ! -e "$STATE_ROOT/$id" ] && ok "after rm: $STATE_ROOT/<id> is gone" ||
 	not_ok "after rm: $STATE_ROOT/<id> is gone ($id)"
-# 11. podman's view after all that: nothing of ours is left
+# 11. what real hosts send: device file-type bits, --privileged
+run_out out pm run --rm --device /dev/fuse "$IMAGE" stat -c '%t:%T %a' /dev/fuse
+expect_eq "--device /dev/fuse (fileMode with type bits): the node is 10:229 (a:e5) rw" \
+	"a:e5 666" "$out"
+run_out out pm run --rm --privileged "$IMAGE" sh -c 'grep ^CapEff: /proc/self/status; test -c /dev/fuse && echo fuse'
+expect_eq "--privileged runs" 0 "$RC" || fail_diag "$out"
+capeff=$(printf '%s\n' "$out" | awk '/^CapEff:/ {print $2}')
+hostcap=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
+expect_eq "--privileged: CapEff is the host's full bounding set" "$hostcap" "$capeff"
+expect_match "--privileged: host devices are present" "fuse$" "$out"
+
+# 12. podman's view after all that: nothing of ours is left
 for n in "${names[@]}"; do pm rm -f "$n" >/dev/null 2>&1; done
 run_out out pm ps -a -q
 expect_eq "podman ps -a is empty at the end" "" "$out"
