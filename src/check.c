@@ -2,7 +2,8 @@
 /*
  * "hrun check": audit a config.json against the hardening checklist.
  *
- * Works on the raw JSON (see check.h). Every rule has a stable id; the
+ * Works on the parsed model (struct hrun_spec, see check.h): the config
+ * `run` would start, with the bind sources as the runtime resolved them. Every rule has a stable id; the
  * findings are sorted by rule-table order, then by JSON path (digits
  * compared numerically), then by message, so two runs over the same input
  * print byte-identical reports.
@@ -18,6 +19,10 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/types.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,51 +162,26 @@ static const struct {
 
 static const char *const cap_set_names[] = { "bounding", "effective", "permitted", "inheritable", "ambient" };
 
-enum ns_kind { NS_PID, NS_NET, NS_IPC, NS_UTS, NS_MOUNT, NS_CGROUP, NS_USER, NS_TIME, NS_COUNT };
-static const char *const ns_names[NS_COUNT] = { "pid", "network", "ipc", "uts", "mount", "cgroup", "user", "time" };
-
-struct ns_info {
-	bool listed;    /* present in linux.namespaces */
-	bool host;      /* joins a host namespace through its path */
-	const char *path;
-	size_t index;
+/* check's namespace order (for the namespace rules) in spec.h terms */
+static const enum hrun_ns_type ns_checked[] = {
+	HRUN_NS_PID, HRUN_NS_NET, HRUN_NS_IPC, HRUN_NS_UTS, HRUN_NS_MOUNT, HRUN_NS_CGROUP,
 };
 
 struct ctx {
-	json_t *cfg;
-	json_t *process; /* NULL when absent */
-	json_t *linux_;  /* NULL when absent */
+	const struct hrun_spec *s;
+	const struct hrun_process *process; /* NULL when absent */
+	const struct hrun_linux *l;
+	const struct hrun_bind_sources *binds; /* NULL: sources judged as written */
 	const char *const *allowed;
 	enum check_lsm_mode lsm;
 	struct check_report *rep;
 	size_t alloc;
 	int err;
-	struct ns_info ns[NS_COUNT];
+	bool ns_host[HRUN_NS_COUNT]; /* joins a host namespace through its path */
 	bool extra_caps; /* capabilities beyond the allow list (or unspecified) */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static json_t *jget(json_t *o, const char *key)
-{
-	return json_is_object(o) ? json_object_get(o, key) : NULL;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	json_t *v = jget(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static bool jint(json_t *o, const char *key, json_int_t *ret)
-{
-	json_t *v = jget(o, key);
-
-	if (!json_is_integer(v))
-		return false;
-	*ret = json_integer_value(v);
-	return true;
-}
 
 static bool path_under(const char *p, const char *dir)
 {
@@ -326,80 +306,65 @@ static void check_one_cap(struct ctx *c, const char *name, const char *path)
 			return;
 		}
 	}
-	if (cap_number(name) < 0)
-		add_finding(c, R_CAP_ADD, CHECK_SEV_MEDIUM, path, name, "unknown capability `%s` is requested",
-			    name);
-	else
-		add_finding(c, R_CAP_ADD, CHECK_SEV_MEDIUM, path, name,
-			    "%s is granted but is not in the allowed set", name);
+	add_finding(c, R_CAP_ADD, CHECK_SEV_MEDIUM, path, name, "%s is granted but is not in the allowed set", name);
 }
 
 /* Each capability is reported once, at its first occurrence in the order
- * bounding, effective, permitted, inheritable, ambient. */
+ * bounding, effective, permitted, inheritable, ambient (the parser kept
+ * each one's first index in each set). */
 static void check_caps(struct ctx *c)
 {
-	json_t *caps = jget(c->process, "capabilities");
+	const struct hrun_caps *k = &c->process->caps;
+	const uint64_t sets[HRUN_CAP_SETS] = { k->bounding, k->effective, k->permitted, k->inheritable,
+					       k->ambient };
 	uint64_t seen = 0;
 	char path[96];
 
-	if (!json_is_object(caps)) {
+	if (!c->process->has_caps) {
 		add_finding(c, R_CAP_UNSET, CHECK_SEV_MEDIUM, "process.capabilities", NULL,
 			    "process.capabilities is absent, so the capability set is left to the runtime's defaults");
 		c->extra_caps = true;
 		return;
 	}
-	for (size_t s = 0; s < ARRAY_SIZE(cap_set_names); s++) {
-		json_t *set = jget(caps, cap_set_names[s]), *v;
-		size_t i;
+	for (size_t s = 0; s < HRUN_CAP_SETS; s++) {
+		for (size_t nr = 0; nr < ARRAY_SIZE(cap_names); nr++) {
+			uint64_t bit = UINT64_C(1) << nr;
 
-		json_array_foreach(set, i, v) {
-			const char *name = json_string_value(v);
-			int nr;
-
-			if (!name || cap_allowed(c, name))
+			if (!(sets[s] & bit) || (seen & bit) || cap_allowed(c, cap_names[nr]))
 				continue;
-			nr = cap_number(name);
-			if (nr >= 0 && (seen & (UINT64_C(1) << nr)))
-				continue;
-			if (nr >= 0)
-				seen |= UINT64_C(1) << nr;
+			seen |= bit;
 			c->extra_caps = true;
-			(void)snprintf(path, sizeof(path), "process.capabilities.%s[%zu]", cap_set_names[s], i);
-			check_one_cap(c, name, path);
+			(void)snprintf(path, sizeof(path), "process.capabilities.%s[%zu]", cap_set_names[s],
+				       k->first_index[s][nr]);
+			check_one_cap(c, cap_names[nr], path);
 		}
 	}
 }
 
 /* Does the user namespace map container uid 0 to an unprivileged host uid? */
-static bool userns_remaps_root(struct ctx *c)
+static bool userns_remaps_root(const struct ctx *c)
 {
-	json_t *maps, *m;
-	size_t i;
+	const struct hrun_namespace *u = &c->l->namespaces[HRUN_NS_USER];
 
-	if (!c->ns[NS_USER].listed)
+	if (!u->enabled)
 		return false;
-	if (c->ns[NS_USER].path && !c->ns[NS_USER].host)
+	if (u->path && !c->ns_host[HRUN_NS_USER])
 		return true; /* joining a namespace someone else set up */
-	if (c->ns[NS_USER].host)
+	if (c->ns_host[HRUN_NS_USER])
 		return false;
-	maps = jget(c->linux_, "uidMappings");
-	json_array_foreach(maps, i, m) {
-		json_int_t cid, hid, size;
-		if (!jint(m, "containerID", &cid) || !jint(m, "hostID", &hid) || !jint(m, "size", &size))
-			continue;
-		if (cid <= 0 && 0 < cid + size)
-			return hid - cid != 0;
+	for (size_t i = 0; i < c->l->n_uid_mappings; i++) {
+		const struct hrun_id_map *m = &c->l->uid_mappings[i];
+
+		if (m->container_id == 0 && m->size > 0)
+			return m->host_id != 0;
 	}
 	/* uid 0 unmapped: the container cannot even become host root */
-	return json_array_size(maps) > 0;
+	return c->l->n_uid_mappings > 0;
 }
 
 static void check_user(struct ctx *c)
 {
-	json_int_t uid = 0;
-	bool has = jint(jget(c->process, "user"), "uid", &uid);
-
-	if (has && uid != 0)
+	if (c->process->user.uid != 0)
 		return;
 	if (userns_remaps_root(c))
 		add_finding(c, R_USER_ROOT, CHECK_SEV_LOW, "process.user.uid", NULL,
@@ -408,14 +373,14 @@ static void check_user(struct ctx *c)
 		add_finding(c, R_USER_ROOT, CHECK_SEV_CRITICAL, "process.user.uid", NULL,
 			    "process runs as root (uid 0) with capabilities beyond the allowed set");
 	else
-		add_finding(c, R_USER_ROOT, CHECK_SEV_HIGH, "process.user.uid", NULL,
-			    "process runs as root (uid 0)%s", has ? "" : ": process.user.uid is absent");
+		add_finding(c, R_USER_ROOT, CHECK_SEV_HIGH, "process.user.uid", NULL, "process runs as root (uid 0)");
 }
 
+/* The parser refuses a non-empty apparmorProfile/selinuxLabel (hrun applies
+ * neither), so a config that parses is never LSM-confined. */
 static void check_lsm(struct ctx *c)
 {
 	enum check_lsm_mode lsm = c->lsm;
-	const char *v;
 
 	if (lsm == CHECK_LSM_PROBE) {
 		if (access("/sys/kernel/security/apparmor", F_OK) == 0)
@@ -425,17 +390,12 @@ static void check_lsm(struct ctx *c)
 		else
 			lsm = CHECK_LSM_NONE;
 	}
-	if (lsm == CHECK_LSM_APPARMOR) {
-		v = jstr(c->process, "apparmorProfile");
-		if (!v || !*v || strcmp(v, "unconfined") == 0)
-			add_finding(c, R_LSM_NONE, CHECK_SEV_LOW, "process.apparmorProfile", NULL,
-				    "AppArmor is enabled on this host but the process is not confined by a profile");
-	} else if (lsm == CHECK_LSM_SELINUX) {
-		v = jstr(c->process, "selinuxLabel");
-		if (!v || !*v)
-			add_finding(c, R_LSM_NONE, CHECK_SEV_LOW, "process.selinuxLabel", NULL,
-				    "SELinux is enabled on this host but the process has no label");
-	}
+	if (lsm == CHECK_LSM_APPARMOR)
+		add_finding(c, R_LSM_NONE, CHECK_SEV_LOW, "process.apparmorProfile", NULL,
+			    "AppArmor is enabled on this host but the process is not confined by a profile");
+	else if (lsm == CHECK_LSM_SELINUX)
+		add_finding(c, R_LSM_NONE, CHECK_SEV_LOW, "process.selinuxLabel", NULL,
+			    "SELinux is enabled on this host but the process has no label");
 }
 
 static void check_process(struct ctx *c)
@@ -444,7 +404,7 @@ static void check_process(struct ctx *c)
 		return;
 	check_caps(c);
 	check_user(c);
-	if (!json_is_true(jget(c->process, "noNewPrivileges")))
+	if (!c->process->no_new_privileges)
 		add_finding(c, R_NO_NEW_PRIVS, CHECK_SEV_MEDIUM, "process.noNewPrivileges", NULL,
 			    "noNewPrivileges is not true, so setuid and file-capability binaries can gain privileges");
 	check_lsm(c);
@@ -452,27 +412,27 @@ static void check_process(struct ctx *c)
 
 /* ---- seccomp, root, namespaces ---------------------------------------- */
 
-static bool action_allows(const char *a)
+static bool action_allows(enum hrun_seccomp_action a)
 {
-	return a && (strcmp(a, "SCMP_ACT_ALLOW") == 0 || strcmp(a, "SCMP_ACT_LOG") == 0);
+	return a == HRUN_SCMP_ALLOW || a == HRUN_SCMP_LOG;
 }
 
 static void check_seccomp(struct ctx *c)
 {
-	json_t *sc = jget(c->linux_, "seccomp"), *rule;
+	const struct hrun_seccomp *sc = c->l->seccomp;
 	const char *def;
-	size_t i, denies = 0;
+	size_t denies = 0;
 
-	if (!json_is_object(sc)) {
+	if (!sc) {
 		add_finding(c, R_SECCOMP_NONE, CHECK_SEV_HIGH, "linux.seccomp", NULL,
 			    "no seccomp filter: every system call of the host kernel is reachable");
 		return;
 	}
-	def = jstr(sc, "defaultAction");
-	if (!action_allows(def))
+	if (!action_allows(sc->default_action))
 		return;
-	json_array_foreach(jget(sc, "syscalls"), i, rule)
-		if (!action_allows(jstr(rule, "action")))
+	def = sc->default_action == HRUN_SCMP_ALLOW ? "SCMP_ACT_ALLOW" : "SCMP_ACT_LOG";
+	for (size_t i = 0; i < sc->n_syscalls; i++)
+		if (!action_allows(sc->syscalls[i].action))
 			denies++;
 	if (denies == 0)
 		add_finding(c, R_SECCOMP_ALLOW, CHECK_SEV_HIGH, "linux.seccomp.defaultAction", def,
@@ -484,64 +444,53 @@ static void check_seccomp(struct ctx *c)
 
 static void check_root(struct ctx *c)
 {
-	if (!json_is_true(jget(jget(c->cfg, "root"), "readonly")))
+	if (!c->s->root_readonly)
 		add_finding(c, R_ROOT_WRITABLE, CHECK_SEV_MEDIUM, "root.readonly", NULL,
 			    "the root filesystem is writable, so a compromised process can modify its binaries");
 }
 
 static void collect_namespaces(struct ctx *c)
 {
-	json_t *list = jget(c->linux_, "namespaces"), *ns;
-	size_t i;
-
-	json_array_foreach(list, i, ns) {
-		const char *type = jstr(ns, "type"), *path = jstr(ns, "path");
+	for (size_t k = 0; k < HRUN_NS_COUNT; k++) {
+		const char *path = c->l->namespaces[k].path;
 		char norm[4096];
 
-		for (size_t k = 0; type && k < NS_COUNT; k++) {
-			if (strcmp(type, ns_names[k]) != 0)
-				continue;
-			c->ns[k] = (struct ns_info){ .listed = true, .index = i };
-			if (path && *path) {
-				c->ns[k].path = path;
-				/* pid 1 and the runtime itself live in the host namespaces */
-				c->ns[k].host = path_normalize(path, norm, sizeof(norm)) &&
-						(path_under(norm, "/proc/1/ns") || path_under(norm, "/proc/self/ns") ||
-						 path_under(norm, "/proc/thread-self/ns"));
-			}
-		}
+		/* pid 1 and the runtime itself live in the host namespaces */
+		c->ns_host[k] = path && path_normalize(path, norm, sizeof(norm)) &&
+				(path_under(norm, "/proc/1/ns") || path_under(norm, "/proc/self/ns") ||
+				 path_under(norm, "/proc/thread-self/ns"));
 	}
 }
 
-static bool ns_private(const struct ctx *c, enum ns_kind k)
+static bool ns_private(const struct ctx *c, enum hrun_ns_type k)
 {
-	return c->ns[k].listed && !c->ns[k].host;
+	return c->l->namespaces[k].enabled && !c->ns_host[k];
 }
 
 static void check_namespaces(struct ctx *c)
 {
 	static const struct {
-		enum ns_kind ns;
 		enum rule_id rule;
 		enum check_severity sev;
 		const char *what;
 	} checks[] = {
-		{ NS_PID, R_NS_PID, CHECK_SEV_HIGH, "host processes are visible and can be signalled" },
-		{ NS_NET, R_NS_NET, CHECK_SEV_HIGH, "the host network stack and its localhost services are shared" },
-		{ NS_IPC, R_NS_IPC, CHECK_SEV_HIGH, "host System V IPC and POSIX message queues are shared" },
-		{ NS_UTS, R_NS_UTS, CHECK_SEV_MEDIUM, "the container can change the host name" },
-		{ NS_MOUNT, R_NS_MOUNT, CHECK_SEV_CRITICAL, "mounts happen in the host mount namespace" },
-		{ NS_CGROUP, R_NS_CGROUP, CHECK_SEV_LOW, "host cgroup paths are visible" },
+		{ R_NS_PID, CHECK_SEV_HIGH, "host processes are visible and can be signalled" },
+		{ R_NS_NET, CHECK_SEV_HIGH, "the host network stack and its localhost services are shared" },
+		{ R_NS_IPC, CHECK_SEV_HIGH, "host System V IPC and POSIX message queues are shared" },
+		{ R_NS_UTS, CHECK_SEV_MEDIUM, "the container can change the host name" },
+		{ R_NS_MOUNT, CHECK_SEV_CRITICAL, "mounts happen in the host mount namespace" },
+		{ R_NS_CGROUP, CHECK_SEV_LOW, "host cgroup paths are visible" },
 	};
 	char path[64];
 
 	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
-		const struct ns_info *n = &c->ns[checks[i].ns];
-		const char *name = ns_names[checks[i].ns];
+		enum hrun_ns_type t = ns_checked[i];
+		const struct hrun_namespace *n = &c->l->namespaces[t];
+		const char *name = spec_ns_name(t);
 
-		if (ns_private(c, checks[i].ns))
+		if (ns_private(c, t))
 			continue;
-		if (n->listed) {
+		if (n->enabled) {
 			(void)snprintf(path, sizeof(path), "linux.namespaces[%zu].path", n->index);
 			add_finding(c, checks[i].rule, checks[i].sev, path, name,
 				    "joins the host %s namespace (`%s`): %s", name, n->path, checks[i].what);
@@ -558,40 +507,17 @@ struct mount_opts {
 	bool bind, ro, nosuid, nodev, shared;
 };
 
-static struct mount_opts parse_mount_opts(json_t *m)
+static struct mount_opts mount_options(const struct hrun_mount *m)
 {
-	static const char *const private_props[] = {
-		"private", "rprivate", "slave", "rslave", "unbindable", "runbindable",
-	};
 	struct mount_opts o = { 0 };
-	const char *type = jstr(m, "type");
-	json_t *v;
-	size_t i;
 
-	o.bind = type && strcmp(type, "bind") == 0;
-	json_array_foreach(jget(m, "options"), i, v) {
-		const char *s = json_string_value(v);
-		if (!s)
-			continue;
-		if (strcmp(s, "bind") == 0 || strcmp(s, "rbind") == 0)
-			o.bind = true;
-		else if (strcmp(s, "ro") == 0 || strcmp(s, "rro") == 0)
-			o.ro = true;
-		else if (strcmp(s, "rw") == 0)
-			o.ro = false; /* the last of ro/rw wins, as with mount(8) */
-		else if (strcmp(s, "nosuid") == 0)
-			o.nosuid = true;
-		else if (strcmp(s, "suid") == 0)
-			o.nosuid = false;
-		else if (strcmp(s, "nodev") == 0)
-			o.nodev = true;
-		else if (strcmp(s, "dev") == 0)
-			o.nodev = false;
-		else if (strcmp(s, "shared") == 0 || strcmp(s, "rshared") == 0)
-			o.shared = true;
-		else if (str_in(s, private_props, ARRAY_SIZE(private_props)))
-			o.shared = false;
-	}
+	o.bind = (m->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
+	/* the parser applied "ro"/"rw" in order (the last one wins); "rro"
+	 * makes the whole tree read-only whatever follows */
+	o.ro = (m->flags & MS_RDONLY) || m->recursive_ro;
+	o.nosuid = m->flags & MS_NOSUID;
+	o.nodev = m->flags & MS_NODEV;
+	o.shared = m->propagation == HRUN_PROP_SHARED || m->propagation == HRUN_PROP_RSHARED;
 	return o;
 }
 
@@ -639,106 +565,114 @@ static enum check_severity host_path_severity(const char *src, bool ro)
 	return CHECK_SEV_NONE;
 }
 
-static void check_bind(struct ctx *c, const char *path, const char *src, const struct mount_opts *o)
+/* The host path a bind of mounts[I] really uses: the canonical path the
+ * runtime resolved (symlinks and ".." followed) when it did, else the
+ * source as written, normalised. NULL: a source inside the bundle that was
+ * not resolved (it cannot name a host path: escapes were refused). */
+static const char *bind_host_path(const struct ctx *c, size_t i, const char *src, char *buf, size_t size)
 {
-	char norm[4096];
+	if (c->binds && i < c->binds->n && c->binds->v[i].path)
+		return c->binds->v[i].path;
+	return path_normalize(src, buf, size) ? buf : NULL;
+}
+
+static void check_bind(struct ctx *c, size_t i, const char *path, const char *src, const struct mount_opts *o)
+{
+	char buf[4096], norm[4096], shown[2 * 4096 + 8];
+	const char *host = bind_host_path(c, i, src, buf, sizeof(buf));
 	enum check_severity sev;
 
-	if (!path_normalize(src, norm, sizeof(norm)))
-		return; /* relative sources live in the bundle */
-	if (is_engine_socket(norm)) {
-		add_finding(c, R_MOUNT_ENGINE_SOCKET, CHECK_SEV_CRITICAL, path, src,
+	if (!host)
+		return;
+	/* as written, unless it resolved elsewhere: `/srv/x -> /etc` */
+	if (strcmp(host, src) == 0 || (path_normalize(src, norm, sizeof(norm)) && strcmp(norm, host) == 0))
+		(void)snprintf(shown, sizeof(shown), "%s", src);
+	else
+		(void)snprintf(shown, sizeof(shown), "%s -> %s", src, host);
+	if (is_engine_socket(host)) {
+		add_finding(c, R_MOUNT_ENGINE_SOCKET, CHECK_SEV_CRITICAL, path, shown,
 			    "host `%s` is bind-mounted: access to a container engine socket is root on the host",
-			    src);
+			    shown);
 		return;
 	}
-	sev = host_path_severity(norm, o->ro);
+	sev = host_path_severity(host, o->ro);
 	if (sev != CHECK_SEV_NONE)
-		add_finding(c, R_MOUNT_HOST_PATH, sev, path, src, "host `%s` is bind-mounted %s", src,
+		add_finding(c, R_MOUNT_HOST_PATH, sev, path, shown, "host `%s` is bind-mounted %s", shown,
 			    o->ro ? "read-only" : "read-write");
-	else if (path_under(norm, "/sys/fs/cgroup") && !o->ro)
-		add_finding(c, R_MOUNT_CGROUP_RW, CHECK_SEV_MEDIUM, path, src,
-			    "host `%s` is bind-mounted read-write", src);
+	else if (path_under(host, "/sys/fs/cgroup") && !o->ro)
+		add_finding(c, R_MOUNT_CGROUP_RW, CHECK_SEV_MEDIUM, path, shown,
+			    "host `%s` is bind-mounted read-write", shown);
 }
 
 static void check_tmpfs(struct ctx *c, const char *path, const char *dst, const struct mount_opts *o)
 {
 	/* /dev must allow device nodes; nosuid is still expected there */
-	bool want_nodev = !dst || strcmp(dst, "/dev") != 0;
+	bool want_nodev = strcmp(dst, "/dev") != 0;
 
 	if (!o->nosuid)
-		add_finding(c, R_MOUNT_TMPFS, CHECK_SEV_MEDIUM, path, dst, "tmpfs on `%s` lacks nosuid%s",
-			    dst ? dst : "?", want_nodev && !o->nodev ? " and nodev" : "");
+		add_finding(c, R_MOUNT_TMPFS, CHECK_SEV_MEDIUM, path, dst, "tmpfs on `%s` lacks nosuid%s", dst,
+			    want_nodev && !o->nodev ? " and nodev" : "");
 	else if (want_nodev && !o->nodev)
-		add_finding(c, R_MOUNT_TMPFS, CHECK_SEV_LOW, path, dst, "tmpfs on `%s` lacks nodev",
-			    dst ? dst : "?");
+		add_finding(c, R_MOUNT_TMPFS, CHECK_SEV_LOW, path, dst, "tmpfs on `%s` lacks nodev", dst);
 }
 
-static void check_mount(struct ctx *c, size_t i, json_t *m)
+static void check_mount(struct ctx *c, size_t i, const struct hrun_mount *m)
 {
-	const char *type = jstr(m, "type"), *src = jstr(m, "source"), *dst = jstr(m, "destination");
-	struct mount_opts o = parse_mount_opts(m);
+	const char *type = m->type, *dst = m->destination;
+	struct mount_opts o = mount_options(m);
 	char path[64];
 
 	(void)snprintf(path, sizeof(path), "mounts[%zu]", i);
-	if (o.bind && src)
-		check_bind(c, path, src, &o);
+	if (o.bind && m->source)
+		check_bind(c, i, path, m->source, &o);
 	if (type && strcmp(type, "sysfs") == 0 && !o.ro)
-		add_finding(c, R_MOUNT_SYSFS_RW, CHECK_SEV_HIGH, path, dst,
-			    "sysfs is mounted read-write on `%s`", dst ? dst : "?");
+		add_finding(c, R_MOUNT_SYSFS_RW, CHECK_SEV_HIGH, path, dst, "sysfs is mounted read-write on `%s`", dst);
 	if (type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) && !o.ro)
 		add_finding(c, R_MOUNT_CGROUP_RW, CHECK_SEV_MEDIUM, path, dst,
-			    "the cgroup filesystem is mounted read-write on `%s`", dst ? dst : "?");
+			    "the cgroup filesystem is mounted read-write on `%s`", dst);
 	if (type && strcmp(type, "tmpfs") == 0)
 		check_tmpfs(c, path, dst, &o);
 	if (o.shared)
 		add_finding(c, R_MOUNT_PROPAGATION, CHECK_SEV_MEDIUM, path, dst,
-			    "the mount on `%s` uses shared propagation: mounts cross between host and container",
-			    dst ? dst : "?");
+			    "the mount on `%s` uses shared propagation: mounts cross between host and container", dst);
 }
 
 static void check_mounts(struct ctx *c)
 {
-	json_t *m;
-	size_t i;
-	const char *prop = jstr(c->linux_, "rootfsPropagation");
+	enum hrun_propagation p = c->l->rootfs_propagation;
 
-	json_array_foreach(jget(c->cfg, "mounts"), i, m)
-		check_mount(c, i, m);
-	if (prop && (strcmp(prop, "shared") == 0 || strcmp(prop, "rshared") == 0))
+	for (size_t i = 0; i < c->s->n_mounts; i++)
+		check_mount(c, i, &c->s->mounts[i]);
+	if (p == HRUN_PROP_SHARED || p == HRUN_PROP_RSHARED) {
+		const char *prop = p == HRUN_PROP_SHARED ? "shared" : "rshared";
+
 		add_finding(c, R_MOUNT_PROPAGATION, CHECK_SEV_MEDIUM, "linux.rootfsPropagation", prop,
 			    "rootfsPropagation is %s: mounts cross between host and container", prop);
+	}
 }
 
 /* ---- devices, sysctl, resources --------------------------------------- */
 
-/* Does the rule cover every device (type a/absent, or any major)? */
-static bool dev_rule_wildcard(json_t *d)
+/* Does the rule cover every device (type a, or any major)? */
+static bool dev_rule_wildcard(const struct hrun_dev_rule *d)
 {
-	const char *type = jstr(d, "type");
-	json_int_t major = -1;
-
-	if (!type || strcmp(type, "a") == 0)
-		return true;
-	return !jint(d, "major", &major) || major < 0;
+	return d->type == 'a' || d->major < 0;
 }
 
 static void check_device_rules(struct ctx *c)
 {
-	json_t *list = jget(jget(c->linux_, "resources"), "devices"), *d;
+	const struct hrun_resources *res = &c->l->resources;
 	ssize_t allow_all = -1;
 	bool denied = false;
-	size_t i;
 	char path[80];
 
 	/* Replay the rules in order: a later deny-all cancels an earlier allow-all. */
-	json_array_foreach(list, i, d) {
-		const char *access = jstr(d, "access");
-		const char *type = jstr(d, "type");
-		bool rw = !access || strpbrk(access, "rw");
+	for (size_t i = 0; i < res->n_devices; i++) {
+		const struct hrun_dev_rule *d = &res->devices[i];
+		bool rw = strpbrk(d->access, "rw") != NULL;
 
-		if (!json_is_true(jget(d, "allow"))) {
-			if (!type || strcmp(type, "a") == 0) {
+		if (!d->allow) {
+			if (d->type == 'a') {
 				denied = true;
 				allow_all = -1;
 			}
@@ -747,8 +681,8 @@ static void check_device_rules(struct ctx *c)
 		}
 	}
 	if (allow_all >= 0) {
-		const char *type = jstr(json_array_get(list, (size_t)allow_all), "type");
-		const char *what = !type || strcmp(type, "a") == 0 ? "host" : type[0] == 'b' ? "block" : "character";
+		char type = res->devices[allow_all].type;
+		const char *what = type == 'a' ? "host" : type == 'b' ? "block" : "character";
 
 		(void)snprintf(path, sizeof(path), "linux.resources.devices[%zd]", allow_all);
 		add_finding(c, R_DEVICES_ALLOW_ALL, CHECK_SEV_CRITICAL, path, NULL,
@@ -762,25 +696,21 @@ static void check_device_rules(struct ctx *c)
 static void check_devices(struct ctx *c)
 {
 	static const char *const mem[] = { "/dev/mem", "/dev/kmem", "/dev/port" };
-	json_t *d;
-	size_t i;
 	char path[64];
 
-	json_array_foreach(jget(c->linux_, "devices"), i, d) {
-		const char *type = jstr(d, "type"), *p = jstr(d, "path");
-		json_int_t major = -1, minor = -1;
+	for (size_t i = 0; i < c->l->n_devices; i++) {
+		const struct hrun_device *d = &c->l->devices[i];
+		long long major = d->major, minor = d->minor;
 
-		(void)jint(d, "major", &major);
-		(void)jint(d, "minor", &minor);
 		(void)snprintf(path, sizeof(path), "linux.devices[%zu]", i);
-		if (type && strcmp(type, "b") == 0)
-			add_finding(c, R_DEVICE_HOST, CHECK_SEV_HIGH, path, p,
-				    "block device `%s` (%lld:%lld) is exposed: raw access to host storage",
-				    p ? p : "?", major, minor);
-		else if ((p && str_in(p, mem, ARRAY_SIZE(mem))) ||
-			 (type && strcmp(type, "c") == 0 && major == 1 && (minor == 1 || minor == 2 || minor == 4)))
-			add_finding(c, R_DEVICE_HOST, CHECK_SEV_HIGH, path, p,
-				    "`%s` (%lld:%lld) exposes host memory or I/O ports", p ? p : "?", major, minor);
+		if (d->type == 'b')
+			add_finding(c, R_DEVICE_HOST, CHECK_SEV_HIGH, path, d->path,
+				    "block device `%s` (%lld:%lld) is exposed: raw access to host storage", d->path,
+				    major, minor);
+		else if (str_in(d->path, mem, ARRAY_SIZE(mem)) ||
+			 (d->type == 'c' && major == 1 && (minor == 1 || minor == 2 || minor == 4)))
+			add_finding(c, R_DEVICE_HOST, CHECK_SEV_HIGH, path, d->path,
+				    "`%s` (%lld:%lld) exposes host memory or I/O ports", d->path, major, minor);
 	}
 }
 
@@ -797,73 +727,66 @@ static int sysctl_namespace(const char *key)
 			*p = '.';
 	if (strncmp(k, "kernel.shm", 10) == 0 || strncmp(k, "kernel.msg", 10) == 0 ||
 	    strcmp(k, "kernel.sem") == 0 || strncmp(k, "fs.mqueue.", 10) == 0)
-		return NS_IPC;
+		return HRUN_NS_IPC;
 	if (strncmp(k, "net.", 4) == 0)
-		return NS_NET;
+		return HRUN_NS_NET;
 	if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0)
-		return NS_UTS;
+		return HRUN_NS_UTS;
 	return -1;
 }
 
 static void check_sysctl(struct ctx *c)
 {
-	json_t *obj = jget(c->linux_, "sysctl"), *v;
-	const char *key;
 	char path[320];
 
-	json_object_foreach(obj, key, v) {
+	for (size_t i = 0; i < c->l->n_sysctl; i++) {
+		const char *key = c->l->sysctl[i].key;
 		int ns = sysctl_namespace(key);
 
 		(void)snprintf(path, sizeof(path), "linux.sysctl[\"%s\"]", key);
 		if (ns < 0)
 			add_finding(c, R_SYSCTL_HOST, CHECK_SEV_HIGH, path, key,
 				    "sysctl `%s` is not namespaced: setting it changes the host", key);
-		else if (!ns_private(c, (enum ns_kind)ns))
+		else if (!ns_private(c, (enum hrun_ns_type)ns))
 			add_finding(c, R_SYSCTL_HOST, CHECK_SEV_HIGH, path, key,
 				    "sysctl `%s` belongs to the %s namespace, which is shared with the host", key,
-				    ns_names[ns]);
+				    spec_ns_name((enum hrun_ns_type)ns));
 	}
 }
 
 static void check_resources(struct ctx *c)
 {
-	json_t *res = jget(c->linux_, "resources");
-	json_int_t v;
+	const struct hrun_resources *res = &c->l->resources;
 
-	if (!(jint(jget(res, "memory"), "limit", &v) && v > 0))
+	if (!(res->has_mem_limit && res->mem_limit > 0))
 		add_finding(c, R_NO_MEMORY_LIMIT, CHECK_SEV_MEDIUM, "linux.resources.memory.limit", NULL,
 			    "no memory limit: the container can exhaust host memory");
-	if (!(jint(jget(res, "cpu"), "quota", &v) && v > 0))
+	if (!(res->has_cpu_quota && res->cpu_quota > 0))
 		add_finding(c, R_NO_CPU_LIMIT, CHECK_SEV_MEDIUM, "linux.resources.cpu.quota", NULL,
 			    "no CPU quota: the container can monopolise host CPUs");
-	if (!(jint(jget(res, "pids"), "limit", &v) && v > 0))
+	if (!(res->has_pids_limit && res->pids_limit > 0))
 		add_finding(c, R_NO_PIDS_LIMIT, CHECK_SEV_MEDIUM, "linux.resources.pids.limit", NULL,
 			    "no pids limit: a fork bomb can exhaust the host's process table");
 }
 
 /* ---- masked / read-only paths, hooks ---------------------------------- */
 
-static bool list_covers(json_t *list, const char *p)
+static bool list_covers(char *const *list, const char *p)
 {
-	json_t *v;
-	size_t i;
-
-	json_array_foreach(list, i, v)
-		if (json_string_value(v) && path_under(p, json_string_value(v)))
+	for (; list && *list; list++)
+		if (path_under(p, *list))
 			return true;
 	return false;
 }
 
-static void check_path_list(struct ctx *c, enum rule_id rule, const char *key, const char *const *req,
-			    size_t n, bool masked_ok)
+static void check_path_list(struct ctx *c, enum rule_id rule, const char *key, char *const *list,
+			    const char *const *req, size_t n, bool masked_ok)
 {
-	json_t *list = jget(c->linux_, key);
-	json_t *masked = jget(c->linux_, "maskedPaths");
 	char missing[512] = "", path[64];
 	size_t len = 0, count = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (list_covers(list, req[i]) || (masked_ok && list_covers(masked, req[i])))
+		if (list_covers(list, req[i]) || (masked_ok && list_covers(c->l->masked_paths, req[i])))
 			continue;
 		int w = snprintf(missing + len, sizeof(missing) - len, "%s%s", count ? ", " : "", req[i]);
 		if (w > 0 && (size_t)w < sizeof(missing) - len)
@@ -887,25 +810,28 @@ static void check_proc_paths(struct ctx *c)
 		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 	};
 
-	check_path_list(c, R_MASKED_PATHS, "maskedPaths", masked, ARRAY_SIZE(masked), false);
-	check_path_list(c, R_READONLY_PATHS, "readonlyPaths", readonly, ARRAY_SIZE(readonly), true);
+	check_path_list(c, R_MASKED_PATHS, "maskedPaths", c->l->masked_paths, masked, ARRAY_SIZE(masked), false);
+	check_path_list(c, R_READONLY_PATHS, "readonlyPaths", c->l->readonly_paths, readonly, ARRAY_SIZE(readonly),
+			true);
 }
 
 static void check_hooks(struct ctx *c)
 {
-	static const char *const kinds[] = {
+	/* enum hrun_hook_kind order */
+	static const char *const kinds[HRUN_HOOK_COUNT] = {
 		"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 	};
-	json_t *hooks = jget(c->cfg, "hooks"), *h;
 	char path[64];
-	size_t i;
 
-	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
-		json_array_foreach(jget(hooks, kinds[k]), i, h) {
-			const char *p = jstr(h, "path");
+	for (size_t k = 0; k < HRUN_HOOK_COUNT; k++) {
+		const struct hrun_hook_list *l = &c->s->hooks[k];
+
+		for (size_t i = 0; i < l->n; i++) {
+			const char *p = l->hooks[i].path;
+
 			(void)snprintf(path, sizeof(path), "hooks.%s[%zu]", kinds[k], i);
 			add_finding(c, R_HOOKS, CHECK_SEV_MEDIUM, path, p,
-				    "%s hook `%s` runs with the runtime's root privileges", kinds[k], p ? p : "?");
+				    "%s hook `%s` runs with the runtime's root privileges", kinds[k], p);
 		}
 	}
 }
@@ -944,20 +870,22 @@ static int finding_cmp(const void *pa, const void *pb)
 	return r ? r : strcmp(a->message, b->message);
 }
 
-int check_config(json_t *config, const struct check_options *opts, struct check_report *ret)
+int check_config(const struct hrun_spec *spec, const struct hrun_bind_sources *binds,
+		 const struct check_options *opts, struct check_report *ret)
 {
 	struct check_report rep = { 0 };
 	struct ctx c = {
-		.cfg = config,
+		.s = spec,
+		.binds = binds,
 		.allowed = opts && opts->allowed_caps ? opts->allowed_caps : check_default_allowed_caps,
 		.lsm = opts ? opts->lsm : CHECK_LSM_PROBE,
 		.rep = &rep,
 	};
 
-	if (!json_is_object(config))
-		return hrun_err(EINVAL, "config is not a JSON object");
-	c.process = json_is_object(jget(config, "process")) ? jget(config, "process") : NULL;
-	c.linux_ = json_is_object(jget(config, "linux")) ? jget(config, "linux") : NULL;
+	if (!spec)
+		return hrun_err(EINVAL, "check: no parsed config");
+	c.process = spec->has_process ? &spec->process : NULL;
+	c.l = &spec->linux_cfg;
 	collect_namespaces(&c);
 
 	check_process(&c);

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * "hrun check" output and command line (see check.h): the score, severity
- * names, the text and JSON renderings of a report, check_load_json() and
- * check_main(). The rules themselves are in check.c.
+ * names, the text and JSON renderings of a report, check_load_json(),
+ * check_prepare() (run's validation) and check_main(). The rules themselves are in check.c.
  */
 #define _GNU_SOURCE
 #include "hrun/check.h"
 #include "hrun/cleanup.h"
 #include "hrun/error.h"
+#include "hrun/util.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,21 +116,65 @@ int check_report_print_text(FILE *out, const struct check_report *r, bool color)
 
 int check_load_json(const char *path, json_t **ret)
 {
-	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *text = NULL;
 	json_error_t jerr;
+	size_t len = 0;
 	json_t *j;
+	int r;
 
-	if (strcmp(path, "-") != 0) {
-		f = fopen(path, "re");
-		if (!f)
-			return hrun_syserr(errno, "open `%s`", path);
-	}
-	/* Duplicate keys would let the checker and the runtime see different
-	 * values for the same field: refuse them. */
-	j = json_loadf(f ? f : stdin, JSON_REJECT_DUPLICATES, &jerr);
+	r = strcmp(path, "-") == 0 ? util_read_fd(STDIN_FILENO, "stdin", HRUN_SPEC_MAX_SIZE, &text, &len)
+				   : util_read_file(path, HRUN_SPEC_MAX_SIZE, &text, &len);
+	if (r < 0)
+		return r;
+	/* Duplicate keys would let two readers see different values for the
+	 * same field: refuse them. */
+	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j)
 		return hrun_err(EINVAL, "`%s`:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
 	*ret = j;
+	return 0;
+}
+
+/* Relative bind sources without a bundle to resolve them in: refuse the
+ * ones that climb out with `..`, as the runtime would. */
+static int check_relative_sources(const struct hrun_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct hrun_mount *m = &spec->mounts[i];
+
+		if (mount_is_bind(m) && m->source && m->source[0] != '/' && mount_source_climbs(m->source))
+			return mount_source_escapes(i, m->source);
+	}
+	return 0;
+}
+
+int check_prepare(const char *text, size_t len, const char *bundle, struct hrun_spec **ret_spec,
+		  struct hrun_bind_sources *ret_binds)
+{
+	_cleanup_free_ char *abs = NULL, *rootfs = NULL;
+	struct hrun_spec *spec = NULL;
+	int r;
+
+	*ret_binds = (struct hrun_bind_sources){ 0 };
+	r = spec_parse("config.json", text, len, &spec);
+	if (r < 0)
+		return r;
+	r = spec_validate_run(spec);
+	if (r == 0 && !bundle)
+		r = check_relative_sources(spec);
+	if (r == 0 && bundle) {
+		abs = realpath(bundle, NULL);
+		r = abs ? 0 : hrun_syserr(errno, "bundle `%s`", bundle);
+		if (r == 0)
+			r = mount_resolve_rootfs(abs, spec->root_path, &rootfs);
+		if (r == 0)
+			r = mount_resolve_sources(spec, abs, ret_binds);
+	}
+	if (r < 0) {
+		spec_free(spec);
+		return r;
+	}
+	*ret_spec = spec;
 	return 0;
 }
 
@@ -193,19 +239,21 @@ static int check_parse_args(int argc, char **argv, struct check_args *a)
 	return 0;
 }
 
-static int check_config_path(const struct check_args *a, char **ret)
+/* The file to read, and the bundle directory when one is checked. */
+static int check_config_path(const struct check_args *a, char **ret, const char **ret_bundle)
 {
 	struct stat st;
 	const char *dir = a->bundle;
 
 	if (!dir && a->file && strcmp(a->file, "-") != 0 && stat(a->file, &st) == 0 && S_ISDIR(st.st_mode))
 		dir = a->file;
-	if (!dir && a->file)
+	if (!dir && !a->file)
+		dir = "."; /* like `run`: the bundle is the current directory */
+	if (!dir)
 		*ret = strdup(a->file);
-	else if (!dir)
-		*ret = strdup("config.json");
 	else if (asprintf(ret, "%s/config.json", dir) < 0)
 		*ret = NULL;
+	*ret_bundle = dir;
 	return *ret ? 0 : hrun_err(ENOMEM, "check: out of memory");
 }
 
@@ -230,10 +278,13 @@ static int check_report_output(const struct check_args *a, const struct check_re
 
 int check_main(int argc, char **argv)
 {
-	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	struct hrun_bind_sources binds = { 0 };
 	struct check_report rep = { 0 };
+	struct hrun_spec *spec = NULL;
+	const char *bundle = NULL;
 	struct check_args a;
-	json_t *cfg = NULL;
+	size_t len = 0;
 	int r, fail = 0;
 
 	if ((r = check_parse_args(argc, argv, &a)) < 0)
@@ -242,10 +293,18 @@ int check_main(int argc, char **argv)
 		check_usage(stdout);
 		return 0;
 	}
-	if ((r = check_config_path(&a, &path)) < 0 || (r = check_load_json(path, &cfg)) < 0)
+	if ((r = check_config_path(&a, &path, &bundle)) < 0)
 		return r;
-	r = check_config(cfg, NULL, &rep);
-	json_decref(cfg);
+	/* the one read of the config, then run's own parse and checks */
+	r = strcmp(path, "-") == 0 ? util_read_fd(STDIN_FILENO, "stdin", HRUN_SPEC_MAX_SIZE, &text, &len)
+				   : util_read_file(path, HRUN_SPEC_MAX_SIZE, &text, &len);
+	if (r < 0)
+		return r;
+	if ((r = check_prepare(text, len, bundle, &spec, &binds)) < 0)
+		return r;
+	r = check_config(spec, bundle ? &binds : NULL, NULL, &rep);
+	mount_sources_clear(&binds);
+	spec_free(spec);
 	if (r < 0)
 		return r;
 	r = check_report_output(&a, &rep, path);

@@ -37,11 +37,14 @@ static int load_resources(const char *path, struct hrun_resources *res)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = util_read_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path, 1 << 20, &text, &len);
+	bool in = strcmp(path, "-") == 0;
+	/* stdin may be a pipe; a named FILE must be a regular file */
+	int r = in ? util_read_fd(STDIN_FILENO, "stdin", 1 << 20, &text, &len)
+		   : util_read_file(path, 1 << 20, &text, &len);
 
 	if (r < 0)
 		return hrun_err_prefix(r, "--resources");
-	return spec_parse_resources(strcmp(path, "-") == 0 ? "stdin" : path, text, len, res);
+	return spec_parse_resources(in ? "stdin" : path, text, len, res);
 }
 
 /* One runc update flag into RES. */

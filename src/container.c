@@ -387,21 +387,15 @@ static int absolute_bind_sources(struct init_ctx *c)
 
 static int prepare_paths(struct init_ctx *c)
 {
-	char path[PATH_MAX];
-	const char *root = c->spec->root_path;
+	int r;
 
 	c->bundle = realpath(c->o->bundle ? c->o->bundle : ".", NULL);
 	if (!c->bundle)
 		return hrun_syserr(errno, "bundle `%s`", c->o->bundle ? c->o->bundle : ".");
-	if (root[0] == '/')
-		(void)snprintf(path, sizeof(path), "%s", root);
-	else
-		(void)snprintf(path, sizeof(path), "%s/%s", c->bundle, root);
-	c->rootfs = realpath(path, NULL);
-	if (!c->rootfs)
-		return hrun_syserr(errno, "root.path `%s`", root);
-	if (strcmp(c->rootfs, "/") == 0)
-		return hrun_err(EINVAL, "root.path: the host root cannot be the container root");
+	/* the same resolution `hrun check` makes */
+	r = mount_resolve_rootfs(c->bundle, c->spec->root_path, &c->rootfs);
+	if (r < 0)
+		return r;
 	c->rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c->rootfs_fd < 0)
 		return hrun_syserr(errno, "open root.path `%s`", c->rootfs);
@@ -687,9 +681,11 @@ static int setup(struct init_ctx *c)
 	r = spec_load(c->o->bundle ? c->o->bundle : ".", &c->spec);
 	if (r < 0)
 		return r;
-	if (!c->spec->has_process)
-		return hrun_err(EINVAL, "config.json: process: required to run a container");
-	r = policy_enforce(config, c->o->policy);
+	r = spec_validate_run(c->spec);
+	if (r < 0)
+		return r;
+	/* the policy judges the model just parsed: config.json is not read again */
+	r = policy_enforce(c->spec, NULL, config, c->o->policy);
 	if (r < 0)
 		return r;
 	r = prepare_paths(c);

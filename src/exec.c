@@ -275,7 +275,7 @@ static int build_process(struct exec_ctx *c)
 			return hrun_err(EINVAL, "exec: missing command (or --process FILE)");
 		return build_process_from_args(c);
 	}
-	r = util_read_file(c->o->process_file, 16 << 20, &text, &len);
+	r = util_read_file(c->o->process_file, HRUN_SPEC_MAX_SIZE, &text, &len);
 	if (r < 0)
 		return hrun_err_prefix(r, "--process");
 	r = spec_parse_process(c->o->process_file, text, len, &c->proc);

@@ -130,11 +130,6 @@ static int reopen_target(struct hrun_mount_ctx *ctx, const char *dest)
 	return fd;
 }
 
-static bool is_bind(const struct hrun_mount *m)
-{
-	return (m->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
-}
-
 static int bind_remount(const char *target, unsigned long flags)
 {
 	unsigned long f = MS_REMOUNT | MS_BIND | flags | locked_flags(target);
@@ -273,7 +268,7 @@ static int mount_one(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
 	char tpath[FD_PATH_MAX];
 	const char *type = m->type;
 
-	if (is_bind(m))
+	if (mount_is_bind(m))
 		return mount_bind(ctx, m);
 	if (!type || !*type || strcmp(type, "none") == 0)
 		return hrun_err(EINVAL, "mount `%s`: no type and no bind option", m->destination);
@@ -332,7 +327,7 @@ static bool dev_is_tmpfs(const struct hrun_spec *spec)
 		const struct hrun_mount *m = &spec->mounts[i];
 
 		if (strcmp(m->destination, "/dev") == 0)
-			return !is_bind(m);
+			return !mount_is_bind(m);
 	}
 	return false;
 }

@@ -216,7 +216,8 @@ static void policy_format(const struct policy *p, const struct check_report *rep
 		(void)snprintf(buf + len, size - len, " and %zu more", total - shown);
 }
 
-int policy_check(const struct policy *p, json_t *config, const char *config_name)
+int policy_check(const struct policy *p, const struct hrun_spec *spec, const struct hrun_bind_sources *binds,
+		 const char *config_name)
 {
 	struct check_options opts = { .allowed_caps = (const char *const *)p->allowed_caps };
 	struct check_report rep;
@@ -224,7 +225,7 @@ int policy_check(const struct policy *p, json_t *config, const char *config_name
 	bool refused = false;
 	int r;
 
-	if ((r = check_config(config, &opts, &rep)) < 0)
+	if ((r = check_config(spec, binds, &opts, &rep)) < 0)
 		return r;
 	for (size_t i = 0; i < rep.n_findings && !refused; i++)
 		refused = policy_has_rule(p, rep.findings[i].rule);
@@ -336,20 +337,18 @@ int policy_resolve(const char *policy_arg, char **ret)
 	return 0;
 }
 
-int policy_enforce(const char *config_path, const char *policy_arg)
+int policy_enforce(const struct hrun_spec *spec, const struct hrun_bind_sources *binds, const char *config_name,
+		   const char *policy_arg)
 {
-	_cleanup_free_ char *spec = NULL;
+	_cleanup_free_ char *name = NULL;
 	struct policy *p = NULL;
-	json_t *cfg = NULL;
 	int r;
 
-	if ((r = policy_resolve(policy_arg, &spec)) < 0 || !spec)
+	if ((r = policy_resolve(policy_arg, &name)) < 0 || !name)
 		return r;
-	if ((r = policy_load(spec, &p)) < 0)
+	if ((r = policy_load(name, &p)) < 0)
 		return r;
-	if ((r = check_load_json(config_path, &cfg)) == 0)
-		r = policy_check(p, cfg, config_path);
-	json_decref(cfg);
+	r = policy_check(p, spec, binds, config_name);
 	policy_free(p);
 	return r;
 }

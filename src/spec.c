@@ -28,6 +28,7 @@
 
 #include "hrun/cleanup.h"
 #include "hrun/error.h"
+#include "hrun/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,10 +41,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* config.json larger than this is refused before reading it (a bundle
- * pointing config.json at a huge or endless file must not eat memory). */
-#define SPEC_MAX_SIZE (16u * 1024 * 1024)
 
 /* ------------------------------------------------------------------ */
 /* errors and value descriptions                                       */
@@ -512,6 +509,9 @@ static int h_caps(const struct spec_ctx *c, const char *path, json_t *v, void *b
 		  const struct spec_field *f)
 {
 	uint64_t *mask = SPEC_AT(base, f->off);
+	struct hrun_caps *caps = base;
+	/* bounding..ambient are consecutive uint64_t: which set is this? */
+	size_t set = (f->off - offsetof(struct hrun_caps, bounding)) / sizeof(uint64_t);
 	char p[SPEC_PATH_LEN];
 	size_t i;
 	json_t *e;
@@ -525,6 +525,8 @@ static int h_caps(const struct spec_ctx *c, const char *path, json_t *v, void *b
 		r = spec_lookup(c, p, e, &cap_names, &cap);
 		if (r < 0)
 			return r;
+		if (!(*mask & (UINT64_C(1) << cap)) && set < HRUN_CAP_SETS)
+			caps->first_index[set][cap] = i;
 		*mask |= UINT64_C(1) << cap;
 	}
 	return 0;
@@ -857,30 +859,10 @@ int spec_parse_resources(const char *filename, const char *text, size_t len,
 	return 0;
 }
 
-static int read_all(int fd, const char *path, char **ret, size_t *ret_len)
+int spec_validate_run(const struct hrun_spec *spec)
 {
-	_cleanup_free_ char *buf = malloc(SPEC_MAX_SIZE + 1);
-	size_t len = 0;
-
-	if (!buf)
-		return hrun_err(ENOMEM, "%s: out of memory", path);
-	/* read one byte past the limit to detect files that grew or lied
-	 * about their size (e.g. procfs-like files report 0) */
-	while (len <= SPEC_MAX_SIZE) {
-		ssize_t n = read(fd, buf + len, SPEC_MAX_SIZE + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return hrun_syserr(errno, "read `%s`", path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > SPEC_MAX_SIZE)
-		return hrun_err(EFBIG, "`%s`: larger than %u bytes", path, SPEC_MAX_SIZE);
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
+	if (!spec->has_process)
+		return hrun_err(EINVAL, "config.json: process: required to run a container");
 	return 0;
 }
 
@@ -888,21 +870,13 @@ int spec_load(const char *bundle_dir, struct hrun_spec **ret_spec)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_free_ char *buf = NULL;
-	_cleanup_close_ int fd = -1;
-	struct stat st;
 	size_t len = 0;
 	int r;
 
 	if (asprintf(&path, "%s/config.json", bundle_dir ? bundle_dir : ".") < 0)
 		return hrun_err(ENOMEM, "out of memory");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return hrun_syserr(errno, "open `%s`", path);
-	if (fstat(fd, &st) < 0)
-		return hrun_syserr(errno, "stat `%s`", path);
-	if (!S_ISREG(st.st_mode))
-		return hrun_err(EINVAL, "`%s`: not a regular file", path);
-	r = read_all(fd, path, &buf, &len);
+	/* the one open and read of config.json for this command */
+	r = util_read_file(path, HRUN_SPEC_MAX_SIZE, &buf, &len);
 	if (r < 0)
 		return r;
 	return spec_parse("config.json", buf, len, ret_spec);

@@ -292,6 +292,7 @@ static int h_namespaces(const struct spec_ctx *c, const char *path, json_t *v, v
 		}
 		l->namespaces[ns.type].enabled = true;
 		l->namespaces[ns.type].path = ns.path;
+		l->namespaces[ns.type].index = i;
 	}
 	return 0;
 }

@@ -19,46 +19,64 @@
 #include "hrun/cleanup.h"
 #include "hrun/error.h"
 
-int util_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, size_t *ret_len)
+/* Read FD to EOF, at most MAX bytes: one byte past the limit is read to
+ * tell a file that is exactly MAX bytes from one that is larger (procfs and
+ * pipes report no size, and a file may grow while it is read). */
+int util_read_fd(int fd, const char *name, size_t max, char **ret_buf, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 4096;
+	size_t len = 0, cap = max < 4096 ? max + 1 : 4096;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return hrun_syserr(errno, "open `%s`", path);
 	buf = malloc(cap + 1);
 	if (!buf)
-		return hrun_syserr(ENOMEM, "read `%s`", path);
+		return hrun_syserr(ENOMEM, "read `%s`", name);
 	for (;;) {
 		ssize_t n;
 
 		if (len == cap) {
 			char *nb;
 
-			if (cap >= max)
-				return hrun_err(EFBIG, "`%s`: file larger than %zu bytes", path, max);
-			cap *= 2;
+			if (cap > max)
+				return hrun_err(EFBIG, "`%s`: larger than the limit of %zu bytes", name, max);
+			cap = cap * 2 > max ? max + 1 : cap * 2;
 			nb = realloc(buf, cap + 1);
 			if (!nb)
-				return hrun_syserr(ENOMEM, "read `%s`", path);
+				return hrun_syserr(ENOMEM, "read `%s`", name);
 			buf = nb;
 		}
 		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return hrun_syserr(errno, "read `%s`", path);
+			return hrun_syserr(errno, "read `%s`", name);
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
+	if (len > max)
+		return hrun_err(EFBIG, "`%s`: larger than the limit of %zu bytes", name, max);
 	buf[len] = '\0';
 	if (ret_len)
 		*ret_len = len;
 	*ret_buf = TAKE_PTR(buf);
 	return 0;
+}
+
+int util_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused
+	 * below); on a regular file the flag changes nothing */
+	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return hrun_syserr(errno, "open `%s`", path);
+	if (fstat(fd, &st) < 0)
+		return hrun_syserr(errno, "stat `%s`", path);
+	if (!S_ISREG(st.st_mode))
+		return hrun_err(EINVAL, "`%s`: not a regular file", path);
+	return util_read_fd(fd, path, max, ret_buf, ret_len);
 }
 
 int util_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len)

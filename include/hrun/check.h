@@ -6,10 +6,13 @@
  * Security audit of an OCI config.json ("hrun check", and the rule engine
  * behind launch policies, see policy.h).
  *
- * The checker works on the RAW JSON document, not on struct hrun_spec, so
- * it can audit any config (hrun spec, Podman, containerd, hand-written),
- * including ones hrun's own parser would refuse. Wrongly typed fields are
- * treated as absent; the checker never fails on content, only on memory.
+ * The checker works on the PARSED model (struct hrun_spec), the very one
+ * `run` starts: config.json is read and parsed once (spec_load), `check`
+ * first makes every check `run` makes before creating anything (a config
+ * `run` refuses is an error with run's message, never a pass), and bind
+ * sources are judged as the host paths the runtime resolved
+ * (mount_resolve_sources: relative ones beneath the bundle, symlinks
+ * followed), not as written.
  */
 
 #include <stdbool.h>
@@ -17,6 +20,9 @@
 #include <stdio.h>
 
 #include <jansson.h>
+
+#include "hrun/mount.h"
+#include "hrun/spec.h"
 
 enum check_severity {
 	CHECK_SEV_NONE = 0, /* only as a --fail-on threshold: never fail */
@@ -59,11 +65,14 @@ struct check_options {
 /* { "CAP_NET_BIND_SERVICE", NULL } */
 extern const char *const check_default_allowed_caps[];
 
-/* Audit CONFIG (the whole config.json object). OPTS may be NULL (defaults).
+/* Audit SPEC. BINDS (may be NULL) are its resolved bind sources, one per
+ * mounts[i] (see mount_resolve_sources): a bind is judged by BINDS->v[i].path
+ * when set, else by its source as written (absolute ones normalised,
+ * relative ones are inside the bundle). OPTS may be NULL (defaults).
  * On success fills *RET (free with check_report_clear) and returns 0;
- * returns -ENOMEM (message recorded) on allocation failure and -EINVAL when
- * CONFIG is not a JSON object. */
-int check_config(json_t *config, const struct check_options *opts, struct check_report *ret);
+ * returns -ENOMEM (message recorded) on allocation failure. */
+int check_config(const struct hrun_spec *spec, const struct hrun_bind_sources *binds,
+		 const struct check_options *opts, struct check_report *ret);
 
 void check_report_clear(struct check_report *r);
 
@@ -93,14 +102,29 @@ json_t *check_report_to_json(const struct check_report *r, const char *config_pa
  * Returns 0 or -EIO (recorded) on a write error. */
 int check_report_print_text(FILE *out, const struct check_report *r, bool color);
 
-/* Read and parse a JSON file ("-" = stdin) into *RET. */
+/* Read (util_read_file: regular files only, 16 MiB at most) and parse a
+ * JSON file ("-" = stdin) into *RET: for policies. Duplicate keys refused. */
 int check_load_json(const char *path, json_t **ret);
+
+/*
+ * What `check` and `run` both do before anything is created: parse TEXT
+ * (LEN bytes) as config.json, require `process`, and when BUNDLE is not
+ * NULL resolve root.path and every bind source below it exactly as the
+ * runtime does (mount_resolve_rootfs, mount_resolve_sources: *RET_BINDS
+ * filled, free with mount_sources_clear). Without a bundle, relative bind
+ * sources are only checked lexically (one that climbs out with `..` is
+ * refused with the runtime's message). Errors are run's one-line messages.
+ */
+int check_prepare(const char *text, size_t len, const char *bundle, struct hrun_spec **ret_spec,
+		  struct hrun_bind_sources *ret_binds);
 
 /*
  * "hrun check [--bundle DIR | FILE] [--format text|json] [--fail-on SEV]"
  * argv[0] = "check". Prints the report on stdout. Returns 0 when no finding
  * reaches the --fail-on threshold (default high), 1 when one does, and a
- * negative errno (message recorded) on usage or I/O errors.
+ * negative errno (message recorded) on usage or I/O errors and for every
+ * config `run` refuses (same message). A directory (--bundle DIR, DIR, or
+ * nothing: ".") is a bundle: root.path and bind sources are resolved in it.
  */
 int check_main(int argc, char **argv);
 

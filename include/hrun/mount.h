@@ -3,8 +3,45 @@
 #define HRUN_MOUNT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "hrun/spec.h"
+
+/* mounts[i]'s bind source as the runtime resolved it, once, before the
+ * policy judged it (mount_resolve_sources). */
+struct hrun_bind_source {
+	char *path;  /* canonical host path; NULL: mounts[i] is not a bind */
+	int fd;      /* O_PATH fd of the source, -1 when none */
+	int tree;    /* detached clone of it (open_tree), -1 until cloned */
+	bool is_dir;
+	dev_t dev;   /* of the source as resolved */
+	ino_t ino;
+};
+
+struct hrun_bind_sources {
+	struct hrun_bind_source *v; /* one per spec->mounts[i] (n == n_mounts) */
+	size_t n;
+};
+
+/* Type "bind" or a bind/rbind option. */
+bool mount_is_bind(const struct hrun_mount *m);
+
+/* BUNDLE/ROOT_PATH (or ROOT_PATH when absolute), canonical; refuses "/". */
+int mount_resolve_rootfs(const char *bundle, const char *root_path, char **ret_rootfs);
+
+/* Resolve every bind source of SPEC: relative ones beneath BUNDLE
+ * (openat2 RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS from an O_PATH fd of it:
+ * `..` or a symlink leaving it is refused with "config.json:
+ * mounts[i].source: `SRC` leaves the bundle"), absolute ones with
+ * RESOLVE_NO_MAGICLINKS; each keeps its O_PATH fd and canonical path. */
+int mount_resolve_sources(const struct hrun_spec *spec, const char *bundle, struct hrun_bind_sources *ret);
+void mount_sources_clear(struct hrun_bind_sources *s);
+
+/* The "leaves the bundle" error for mounts[I] (returns -EXDEV). */
+int mount_source_escapes(size_t i, const char *src);
+/* Does the relative path SRC climb above its start with `..`? */
+bool mount_source_climbs(const char *src);
 
 /*
  * The container's filesystem, built inside its new mount namespace.

@@ -11,7 +11,8 @@
  *    "allowedCapabilities": ["CAP_NET_BIND_SERVICE"]}
  */
 
-#include <jansson.h>
+#include "hrun/mount.h"
+#include "hrun/spec.h"
 
 struct policy {
 	char *name;          /* "name" member, else the file name without ".json" */
@@ -42,17 +43,21 @@ int policy_resolve(const char *policy_arg, char **ret);
 int policy_conf_read(const char *path, char **ret);
 
 /*
- * Evaluate CONFIG against P. Returns 0 when it complies, -EPERM with one
- * line recorded when it does not:
+ * Evaluate SPEC (the parsed config, BINDS its resolved bind sources or
+ * NULL, see check_config) against P. Returns 0 when it complies, -EPERM
+ * with one line recorded when it does not:
  *   policy `restricted` refused `config.json`: HR-USER-ROOT (process.user.uid), ...
  * CONFIG_NAME is only used in that message.
  */
-int policy_check(const struct policy *p, json_t *config, const char *config_name);
+int policy_check(const struct policy *p, const struct hrun_spec *spec, const struct hrun_bind_sources *binds,
+		 const char *config_name);
 
 /*
  * The launch hook: resolve the policy (see policy_resolve), and if one
- * applies, load CONFIG_PATH and check it. 0 = allowed (or no policy).
+ * applies, check SPEC with it, the very model the runtime starts (never a
+ * second read of config.json). 0 = allowed (or no policy).
  */
-int policy_enforce(const char *config_path, const char *policy_arg);
+int policy_enforce(const struct hrun_spec *spec, const struct hrun_bind_sources *binds, const char *config_name,
+		   const char *policy_arg);
 
 #endif

@@ -24,6 +24,10 @@
 
 #define HRUN_OCI_VERSION "1.2.0"
 
+/* config.json (and exec's process.json) larger than this is refused: a
+ * bundle pointing config.json at a huge file must not eat memory. */
+#define HRUN_SPEC_MAX_SIZE ((size_t)16 << 20)
+
 struct hrun_kv {
 	char *key;
 	char *value;
@@ -62,12 +66,17 @@ struct hrun_mount {
 };
 
 /* capability sets as bit masks of CAP_* numbers (bit n = capability n) */
+#define HRUN_CAP_SETS 5
 struct hrun_caps {
-	uint64_t bounding;
+	uint64_t bounding; /* bounding..ambient: consecutive, in this order */
 	uint64_t effective;
 	uint64_t permitted;
 	uint64_t inheritable;
 	uint64_t ambient;
+	/* where capability n first appears in each set as written (bounding,
+	 * effective, permitted, inheritable, ambient), valid where its bit is
+	 * set: `hrun check` names process.capabilities.bounding[3] */
+	size_t first_index[HRUN_CAP_SETS][64];
 };
 
 struct hrun_rlimit {
@@ -121,6 +130,7 @@ enum hrun_ns_type {
 struct hrun_namespace {
 	bool enabled; /* listed in linux.namespaces */
 	char *path;   /* join this one instead of creating; NULL = new */
+	size_t index; /* its position in linux.namespaces (messages, check) */
 };
 
 struct hrun_device {
@@ -367,6 +377,10 @@ int spec_parse(const char *filename, const char *text, size_t len, struct hrun_s
 
 /* Read and parse BUNDLE/config.json (errors name "config.json"). */
 int spec_load(const char *bundle_dir, struct hrun_spec **ret_spec);
+
+/* The checks `run` (and `check`) make on a parsed config beyond the
+ * parser's: a container needs `process`. */
+int spec_validate_run(const struct hrun_spec *spec);
 
 /* Parse a standalone OCI process object (hrun exec --process FILE). */
 int spec_parse_process(const char *filename, const char *text, size_t len,

@@ -6,9 +6,18 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Read a whole file (at most max bytes) into a NUL-terminated malloc'd buffer. */
+/*
+ * THE whole-file reader (config.json, process.json, resources, state,
+ * policies, procfs): open with O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_NOCTTY (a
+ * FIFO never hangs), fstat and refuse anything but a regular file ("`PATH`:
+ * not a regular file"), read at most MAX bytes ("`PATH`: larger than the
+ * limit of MAX bytes") into a NUL-terminated malloc'd buffer. Exactly one
+ * open of PATH.
+ */
 int util_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);
 int util_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, size_t *ret_len);
+/* The same from an open FD (stdin: a pipe is fine there); NAME for messages. */
+int util_read_fd(int fd, const char *name, size_t max, char **ret_buf, size_t *ret_len);
 
 /* Write BUF to PATH (O_WRONLY|O_TRUNC|O_CLOEXEC, no create): for /proc and cgroup files. */
 int util_write_file(const char *path, const char *buf, size_t len);

@@ -23,7 +23,9 @@
 #include "hrun/check.h"
 #include "hrun/error.h"
 #include "hrun/policy.h"
+#include "hrun/spec.h"
 #include "hrun/specgen.h"
+#include "hrun/util.h"
 
 #include "config.h"
 
@@ -35,6 +37,64 @@ __attribute__((constructor)) static void default_profiles(void)
 }
 
 static const struct check_options no_lsm = { .lsm = CHECK_LSM_NONE };
+
+static int run_check(char **out, ...);
+
+/* A JSON config the way `hrun check FILE` sees it: serialised, then run's
+ * own parse and checks (check_prepare, no bundle), then the rules on the
+ * parsed model. A config the parser refuses returns its error. */
+static int check_json(json_t *cfg, const struct check_options *o, struct check_report *rep)
+{
+	struct hrun_bind_sources binds;
+	struct hrun_spec *spec = NULL;
+	char *text = json_dumps(cfg, JSON_COMPACT | JSON_ENCODE_ANY);
+	int r;
+
+	cr_assert_not_null(text);
+	r = check_prepare(text, strlen(text), NULL, &spec, &binds);
+	free(text);
+	if (r < 0)
+		return r;
+	r = check_config(spec, NULL, o, rep);
+	spec_free(spec);
+	return r;
+}
+
+static int policy_json(const struct policy *p, json_t *cfg, const char *name)
+{
+	struct hrun_bind_sources binds;
+	struct hrun_spec *spec = NULL;
+	char *text = json_dumps(cfg, JSON_COMPACT);
+	int r;
+
+	cr_assert_not_null(text);
+	r = check_prepare(text, strlen(text), NULL, &spec, &binds);
+	free(text);
+	if (r < 0)
+		return r;
+	r = policy_check(p, spec, NULL, name);
+	spec_free(spec);
+	return r;
+}
+
+/* policy_enforce on a config file, as the runtime calls it after its one
+ * read and parse. */
+static int enforce_file(const char *path, const char *policy)
+{
+	struct hrun_bind_sources binds;
+	struct hrun_spec *spec = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int r = util_read_file(path, HRUN_SPEC_MAX_SIZE, &text, &len);
+
+	cr_assert_eq(r, 0, "%s", hrun_errmsg());
+	r = check_prepare(text, len, NULL, &spec, &binds);
+	free(text);
+	cr_assert_eq(r, 0, "%s: %s", path, hrun_errmsg());
+	r = policy_enforce(spec, NULL, path, policy);
+	spec_free(spec);
+	return r;
+}
 
 static const char *data_dir(void)
 {
@@ -104,7 +164,7 @@ static void expect_fixture(const char *file, json_t *cfg, size_t *n_expected)
 	size_t n = 0;
 
 	cr_assert_not_null(exp, "%s: no org.hrun.test.expect annotation", file);
-	cr_assert_eq(check_config(cfg, &no_lsm, &rep), 0);
+	cr_assert_eq(check_json(cfg, &no_lsm, &rep), 0);
 	lines = report_lines(&rep);
 	copy = strdup(exp);
 	for (char *tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
@@ -141,7 +201,7 @@ Test(check, fixtures_produce_exactly_the_intended_findings)
 		expect_fixture(e->d_name, cfg, &n);
 		/* record which rules the fixtures exercise */
 		struct check_report rep;
-		cr_assert_eq(check_config(cfg, &no_lsm, &rep), 0);
+		cr_assert_eq(check_json(cfg, &no_lsm, &rep), 0);
 		for (size_t i = 0; i < rep.n_findings; i++)
 			covered[rep.findings[i].rule_index] = true;
 		check_report_clear(&rep);
@@ -158,23 +218,61 @@ Test(check, fixtures_produce_exactly_the_intended_findings)
 			cr_expect(covered[i], "no fixture triggers %s", check_rule_id(i));
 }
 
+/* Configs `run` refuses (check-refused/NAME.json, run's message in
+ * NAME.err): `check` refuses them too with exactly that message and prints
+ * no report, never a pass. tests/attacks/ compares with `hrun run` itself. */
+Test(check, configs_run_refuses_are_errors_with_runs_message)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	(void)snprintf(dir, sizeof(dir), "%s-refused", data_dir());
+	d = opendir(dir);
+	cr_assert_not_null(d, "opendir %s: %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char path[2 * PATH_MAX], errpath[2 * PATH_MAX], *want = NULL, *out = NULL;
+		int r;
+
+		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		(void)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		(void)snprintf(errpath, sizeof(errpath), "%s/%.*s.err", dir, (int)(len - 5), e->d_name);
+		cr_assert_eq(util_read_file(errpath, 4096, &want, NULL), 0, "%s", hrun_errmsg());
+		want[strcspn(want, "\n")] = '\0';
+		r = run_check(&out, path, NULL);
+		cr_expect_lt(r, 0, "%s: check passed (exit %d)", e->d_name, r);
+		cr_expect_str_eq(hrun_errmsg(), want, "%s", e->d_name);
+		cr_expect_str_eq(out, "", "%s: a report was printed", e->d_name);
+		free(out);
+		free(want);
+		n++;
+	}
+	closedir(d);
+	cr_expect_geq(n, 8, "only %zu refused fixtures", n);
+}
+
 Test(check, lsm_rule_follows_host)
 {
 	json_t *cfg = load_fixture("clean");
 	struct check_options aa = { .lsm = CHECK_LSM_APPARMOR }, se = { .lsm = CHECK_LSM_SELINUX };
 	struct check_report rep;
 
-	cr_assert_eq(check_config(cfg, &aa, &rep), 0);
+	cr_assert_eq(check_json(cfg, &aa, &rep), 0);
 	cr_expect(report_has(&rep, "HR-LSM-NONE", "low", "process.apparmorProfile"));
 	check_report_clear(&rep);
-	cr_assert_eq(check_config(cfg, &se, &rep), 0);
+	cr_assert_eq(check_json(cfg, &se, &rep), 0);
 	cr_expect(report_has(&rep, "HR-LSM-NONE", "low", "process.selinuxLabel"));
 	check_report_clear(&rep);
-	json_object_set_new(json_object_get(cfg, "process"), "apparmorProfile", json_string("hrun-default"));
-	cr_assert_eq(check_config(cfg, &aa, &rep), 0);
+	cr_assert_eq(check_json(cfg, &no_lsm, &rep), 0);
 	cr_expect_eq(rep.n_findings, 0);
 	check_report_clear(&rep);
-	cr_assert_eq(check_config(cfg, &no_lsm, &rep), 0);
+	/* hrun applies no LSM profile, so `run` refuses one: so does check */
+	json_object_set_new(json_object_get(cfg, "process"), "apparmorProfile", json_string("hrun-default"));
+	cr_expect_eq(check_json(cfg, &aa, &rep), -EINVAL);
+	cr_expect(strstr(hrun_errmsg(), "config.json: process.apparmorProfile"), "%s", hrun_errmsg());
 	cr_expect_eq(rep.n_findings, 0);
 	check_report_clear(&rep);
 	json_decref(cfg);
@@ -188,11 +286,11 @@ Test(check, allowed_caps_option)
 	struct check_options o = { .allowed_caps = allow, .lsm = CHECK_LSM_NONE };
 	struct check_report rep;
 
-	cr_assert_eq(check_config(cfg, &o, &rep), 0);
+	cr_assert_eq(check_json(cfg, &o, &rep), 0);
 	cr_expect_eq(rep.n_findings, 0);
 	check_report_clear(&rep);
 	o.allowed_caps = none; /* now even NET_BIND_SERVICE is extra */
-	cr_assert_eq(check_config(cfg, &o, &rep), 0);
+	cr_assert_eq(check_json(cfg, &o, &rep), 0);
 	cr_expect(report_has(&rep, "HR-CAP-ADD", "medium", "process.capabilities.bounding[0]"));
 	cr_expect(report_has(&rep, "HR-CAP-DANGEROUS", "high", "process.capabilities.bounding[1]"));
 	cr_expect_eq(rep.n_findings, 2);
@@ -218,7 +316,7 @@ Test(check, paths_sort_numerically_and_messages_name_values)
 							"tmpfs", "source", "tmpfs", "options", "nosuid", "nodev"));
 	json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:[s]}", "destination", "/p", "type", "bind", "source",
 						"/proc", "options", "rbind"));
-	cr_assert_eq(check_config(cfg, &no_lsm, &rep), 0);
+	cr_assert_eq(check_json(cfg, &no_lsm, &rep), 0);
 	char *lines = report_lines(&rep);
 	cr_expect_str_eq(lines, "HR-MOUNT-ENGINE-SOCKET critical mounts[10]\n"
 				"HR-MOUNT-HOST-PATH high mounts[9]\n"
@@ -239,7 +337,7 @@ Test(check, non_object_and_duplicate_keys)
 	int fd = mkstemp(tmpl);
 	json_t *j = NULL;
 
-	cr_expect_eq(check_config(arr, NULL, &rep), -EINVAL);
+	cr_expect_eq(check_json(arr, NULL, &rep), -EINVAL);
 	json_decref(arr);
 	cr_assert_geq(fd, 0);
 	cr_assert_gt(write(fd, "{\"a\":1,\"a\":2}", 13), 0);
@@ -376,7 +474,7 @@ Test(check, colour_only_on_request)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	cr_assert_eq(check_config(cfg, &no_lsm, &rep), 0);
+	cr_assert_eq(check_json(cfg, &no_lsm, &rep), 0);
 	cr_assert_eq(check_report_print_text(f, &rep, true), 0);
 	fclose(f);
 	cr_expect(strstr(buf, "\033[31mHIGH\033[0m"), "%s", buf);
@@ -439,7 +537,7 @@ static void expect_nothing_above_low(const struct specgen_options *o, const char
 
 	cr_assert_eq(specgen_build(o, &cfg), 0, "%s", hrun_errmsg());
 	/* real host probing here: an LSM finding would be low, which is allowed */
-	cr_assert_eq(check_config(cfg, NULL, &rep), 0);
+	cr_assert_eq(check_json(cfg, NULL, &rep), 0);
 	for (size_t i = 0; i < rep.n_findings; i++)
 		cr_expect_leq(rep.findings[i].severity, CHECK_SEV_LOW, "%s: %s %s %s", what, rep.findings[i].rule,
 			      rep.findings[i].path, rep.findings[i].message);
@@ -468,7 +566,7 @@ Test(spec, default_and_rootless_configs_pass_check)
 		struct check_report rep;
 		json_t *cfg = NULL;
 		cr_assert_eq(specgen_build(&o, &cfg), 0);
-		cr_assert_eq(check_config(cfg, &no_lsm, &rep), 0);
+		cr_assert_eq(check_json(cfg, &no_lsm, &rep), 0);
 		cr_expect(report_has(&rep, "HR-USER-ROOT", "high", "process.user.uid"));
 		cr_expect_eq(rep.n_findings, 1);
 		check_report_clear(&rep);
@@ -485,7 +583,7 @@ Test(spec, options_change_the_config)
 
 	need_seccomp_profile();
 	cr_assert_eq(specgen_build(&o, &cfg), 0, "%s", hrun_errmsg());
-	cr_assert_eq(check_config(cfg, &no_lsm, &rep), 0);
+	cr_assert_eq(check_json(cfg, &no_lsm, &rep), 0);
 	char *lines = report_lines(&rep);
 	cr_expect_str_eq(lines, "HR-USER-ROOT high process.user.uid\n"
 				"HR-NO-MEMORY-LIMIT medium linux.resources.memory.limit\n"
@@ -523,7 +621,7 @@ Test(spec, main_writes_bundle_and_refuses_overwrite)
 	cr_expect_eq(json_integer_value(json_object_get(m, "hostID")), getuid());
 	cr_expect_str_eq(json_string_value(json_array_get(json_object_get(json_object_get(cfg, "process"), "args"), 0)),
 			 "/bin/true");
-	cr_assert_eq(check_config(cfg, &no_lsm, &rep), 0);
+	cr_assert_eq(check_json(cfg, &no_lsm, &rep), 0);
 	cr_expect_eq(rep.n_findings, 0);
 	check_report_clear(&rep);
 	json_decref(cfg);
@@ -569,7 +667,7 @@ static void policy_matches_fixtures(const char *name)
 			continue;
 		(void)snprintf(path, sizeof(path), "%s/%s", data_dir(), e->d_name);
 		cr_assert_eq(check_load_json(path, &cfg), 0);
-		r = policy_check(p, cfg, e->d_name);
+		r = policy_json(p, cfg, e->d_name);
 		exp = strdup(json_string_value(json_object_get(json_object_get(cfg, "annotations"), "org.hrun.test.expect")));
 		for (char *tok = strtok_r(exp, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
 			char rule[64], sev[16], jpath[256], item[400];
@@ -610,14 +708,14 @@ Test(policy, message_format_and_compliant_config)
 	char *path = fixture_path("root-with-sys-admin"), *clean = fixture_path("clean"), expect[PATH_MAX + 200];
 
 	unset_policy_env();
-	cr_expect_eq(policy_enforce(path, "restricted"), -EPERM);
+	cr_expect_eq(enforce_file(path, "restricted"), -EPERM);
 	(void)snprintf(expect, sizeof(expect),
 		       "policy `restricted` refused `%s`: HR-USER-ROOT (process.user.uid), "
 		       "HR-CAP-DANGEROUS (process.capabilities.bounding[0] CAP_SYS_ADMIN)",
 		       path);
 	cr_expect_str_eq(hrun_errmsg(), expect);
-	cr_expect_eq(policy_enforce(clean, "restricted"), 0, "%s", hrun_errmsg());
-	cr_expect_eq(policy_enforce(clean, "baseline"), 0, "%s", hrun_errmsg());
+	cr_expect_eq(enforce_file(clean, "restricted"), 0, "%s", hrun_errmsg());
+	cr_expect_eq(enforce_file(clean, "baseline"), 0, "%s", hrun_errmsg());
 	free(path);
 	free(clean);
 }
@@ -631,7 +729,7 @@ Test(policy, specgen_output_complies_with_restricted)
 	need_seccomp_profile();
 	cr_assert_eq(specgen_build(&o, &cfg), 0);
 	cr_assert_eq(policy_load("restricted", &p), 0, "%s", hrun_errmsg());
-	cr_expect_eq(policy_check(p, cfg, "config.json"), 0, "%s", hrun_errmsg());
+	cr_expect_eq(policy_json(p, cfg, "config.json"), 0, "%s", hrun_errmsg());
 	policy_free(p);
 	json_decref(cfg);
 }
@@ -655,9 +753,9 @@ Test(policy, custom_policy_file_and_allowed_caps)
 	char *deny = write_tmp("{\"name\": \"strict\", \"rules\": [\"HR-CAP-ADD\"]}");
 
 	unset_policy_env();
-	cr_expect_eq(policy_enforce(ptrace, allow), 0, "%s", hrun_errmsg());
+	cr_expect_eq(enforce_file(ptrace, allow), 0, "%s", hrun_errmsg());
 	/* no allowedCapabilities: even CAP_NET_BIND_SERVICE is "added" */
-	cr_expect_eq(policy_enforce(ptrace, deny), -EPERM);
+	cr_expect_eq(enforce_file(ptrace, deny), -EPERM);
 	cr_expect(strstr(hrun_errmsg(), "policy `strict` refused"), "%s", hrun_errmsg());
 	cr_expect(strstr(hrun_errmsg(), "HR-CAP-ADD (process.capabilities.bounding[0] CAP_NET_BIND_SERVICE)"), "%s",
 		  hrun_errmsg());
@@ -685,7 +783,7 @@ Test(policy, invalid_policies_are_errors)
 	unset_policy_env();
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *f = write_tmp(bad[i]);
-		cr_expect_eq(policy_enforce(clean, f), -EINVAL, "accepted %s", bad[i]);
+		cr_expect_eq(enforce_file(clean, f), -EINVAL, "accepted %s", bad[i]);
 		cr_expect(strstr(hrun_errmsg(), "policy"), "%s", hrun_errmsg());
 		unlink(f);
 		free(f);
@@ -707,7 +805,7 @@ Test(policy, long_refusals_stay_one_bounded_line)
 		json_array_append_new(hooks, json_pack("{s:s}", "path", "/usr/libexec/some/rather/long/hook/path"));
 	json_object_set_new(cfg, "hooks", json_pack("{s:o}", "prestart", hooks));
 	cr_assert_eq(policy_load(pol, &p), 0, "%s", hrun_errmsg());
-	cr_expect_eq(policy_check(p, cfg, "config.json"), -EPERM);
+	cr_expect_eq(policy_json(p, cfg, "config.json"), -EPERM);
 	cr_expect_lt(strlen(hrun_errmsg()), HRUN_ERRMSG_MAX - 1);
 	cr_expect_null(strchr(hrun_errmsg(), '\n'));
 	cr_expect(strstr(hrun_errmsg(), " more"), "%s", hrun_errmsg());
@@ -729,15 +827,15 @@ Test(policy, resolution_order)
 	cr_expect_eq(policy_resolve(NULL, &v), 0);
 	cr_expect_str_eq(v, "restricted");
 	free(v);
-	cr_expect_eq(policy_enforce(root, NULL), -EPERM, "config file not honoured");
+	cr_expect_eq(enforce_file(root, NULL), -EPERM, "config file not honoured");
 	cr_expect(strstr(hrun_errmsg(), "HR-USER-ROOT (process.user.uid)"), "%s", hrun_errmsg());
 
 	setenv("HRUN_POLICY", "baseline", 1); /* env beats the config file */
-	cr_expect_eq(policy_enforce(root, NULL), 0, "%s", hrun_errmsg());
-	cr_expect_eq(policy_enforce(root, "restricted"), -EPERM); /* --policy beats env */
-	cr_expect_eq(policy_enforce(root, "none"), 0);
+	cr_expect_eq(enforce_file(root, NULL), 0, "%s", hrun_errmsg());
+	cr_expect_eq(enforce_file(root, "restricted"), -EPERM); /* --policy beats env */
+	cr_expect_eq(enforce_file(root, "none"), 0);
 	setenv("HRUN_POLICY", "none", 1);
-	cr_expect_eq(policy_enforce(root, NULL), 0);
+	cr_expect_eq(enforce_file(root, NULL), 0);
 	unsetenv("HRUN_POLICY");
 
 	/* nothing configured: no policy (OCI-compatible default) */
@@ -745,11 +843,11 @@ Test(policy, resolution_order)
 	setenv("HRUN_CONFIG", empty, 1);
 	cr_expect_eq(policy_resolve(NULL, &v), 0);
 	cr_expect_null(v);
-	cr_expect_eq(policy_enforce(root, NULL), 0);
+	cr_expect_eq(enforce_file(root, NULL), 0);
 
 	/* an explicitly named config file must exist */
 	setenv("HRUN_CONFIG", "/nonexistent/hrun.conf", 1);
-	cr_expect_eq(policy_enforce(root, NULL), -ENOENT);
+	cr_expect_eq(enforce_file(root, NULL), -ENOENT);
 	cr_expect(strstr(hrun_errmsg(), "/nonexistent/hrun.conf"), "%s", hrun_errmsg());
 	unlink(conf);
 	unlink(empty);
