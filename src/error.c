@@ -7,7 +7,7 @@
 
 static char errmsg[HRUN_ERRMSG_MAX];
 
-static void record(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static void record(const char *fmt, va_list ap)
 {
 	(void)vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
 }

@@ -144,7 +144,8 @@ static void apply_opt(struct hrun_mount *m, const struct mount_opt *o)
 	case OPT_TMPCOPYUP:
 		m->tmpcopyup = true;
 		break;
-	default:
+	case OPT_NOOP:
+	case OPT_REJECT: /* refused before this is called */
 		break;
 	}
 }
