@@ -129,8 +129,10 @@ int check_load_json(const char *path, json_t **ret)
 	/* Duplicate keys would let two readers see different values for the
 	 * same field: refuse them. */
 	j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!j)
+	if (!j) {
+		util_scrub_control(jerr.text);
 		return hrun_err(EINVAL, "`%s`:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+	}
 	*ret = j;
 	return 0;
 }

@@ -78,7 +78,12 @@ struct spec_desc spec_describe(const json_t *v)
 	case JSON_ARRAY:
 		(void)snprintf(d.s, sizeof(d.s), "an array");
 		return d;
-	default:
+	case JSON_STRING:
+	case JSON_INTEGER:
+	case JSON_REAL:
+	case JSON_TRUE:
+	case JSON_FALSE:
+	case JSON_NULL:
 		break;
 	}
 	s = json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
@@ -360,9 +365,10 @@ static bool json_empty(const json_t *v)
 		return json_integer_value(v) == 0;
 	case JSON_REAL:
 		return json_real_value(v) == 0.0;
-	default:
+	case JSON_TRUE:
 		return false;
 	}
+	return false;
 }
 
 int spec_parse_object(const struct spec_ctx *c, const char *path, json_t *obj,
@@ -774,11 +780,7 @@ static int load_json(const struct spec_ctx *c, const char *text, size_t len, jso
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 
 	if (!root) {
-		/* jansson quotes the offending input ("near '...'"): keep
-		 * control characters from it out of the one-line message */
-		for (char *p = jerr.text; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
+		util_scrub_control(jerr.text);
 		return hrun_err(EINVAL, "%s: invalid JSON at line %d column %d: %s", c->file,
 				jerr.line, jerr.column, jerr.text);
 	}

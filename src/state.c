@@ -204,29 +204,35 @@ static char *dup_str(json_t *o, const char *key)
 	return s ? strdup(s) : NULL;
 }
 
-int state_read(int dirfd, struct hrun_state *ret)
+int state_parse(const char *text, size_t len, struct hrun_state *ret)
 {
-	_cleanup_free_ char *text = NULL;
 	json_error_t jerr;
-	json_t *o;
-	int r;
+	json_t *o, *pid, *ann;
 
 	memset(ret, 0, sizeof(*ret));
-	r = util_read_file_at(dirfd, STATE_FILE, 1 << 20, &text, NULL);
-	if (r < 0)
-		return r;
-	o = json_loads(text, 0, &jerr);
-	if (!o)
+	o = json_loadb(text, len, 0, &jerr);
+	if (!o) {
+		util_scrub_control(jerr.text);
 		return hrun_err(EINVAL, "corrupt state file: %s", jerr.text);
+	}
+	/* a pid of -1 or a process group would make kill(2) hit other processes */
+	pid = json_object_get(o, "pid");
+	ann = json_object_get(o, "annotations");
+	if ((pid && (!json_is_integer(pid) || json_integer_value(pid) < 0 ||
+		     json_integer_value(pid) > INT_MAX)) ||
+	    (ann && !json_is_object(ann))) {
+		json_decref(o);
+		return hrun_err(EINVAL, "corrupt state file: bad pid or annotations");
+	}
 	ret->id = dup_str(o, "id");
-	ret->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
+	ret->pid = (pid_t)json_integer_value(pid);
 	ret->start_time = (unsigned long long)json_integer_value(json_object_get(o, "start_time"));
 	ret->bundle = dup_str(o, "bundle");
 	ret->rootfs = dup_str(o, "rootfs");
 	ret->created = dup_str(o, "created");
 	ret->owner = dup_str(o, "owner");
 	ret->cgroup_path = dup_str(o, "cgroup_path");
-	ret->annotations = json_incref(json_object_get(o, "annotations"));
+	ret->annotations = json_incref(ann);
 	ret->detached = json_is_true(json_object_get(o, "detached"));
 	json_decref(o);
 	if (!ret->id || !ret->bundle) {
@@ -234,6 +240,19 @@ int state_read(int dirfd, struct hrun_state *ret)
 		return hrun_err(EINVAL, "corrupt state file: missing id or bundle");
 	}
 	return 0;
+}
+
+int state_read(int dirfd, struct hrun_state *ret)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = util_read_file_at(dirfd, STATE_FILE, 1 << 20, &text, &len);
+	if (r < 0)
+		return r;
+	return state_parse(text, len, ret);
 }
 
 void state_clear(struct hrun_state *st)

@@ -381,8 +381,6 @@ int util_proc_start_time(pid_t pid, unsigned long long *ret)
 
 int util_cloexec_from(int from)
 {
-	_cleanup_close_ int dfd = -1;
-
 	if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return 0;
 	/* close_range < 5.11: walk /proc/self/fd */
@@ -500,4 +498,11 @@ int util_copy_tree(int src_dir, int dst_dir, int depth)
 		r = -errno;
 	(void)closedir(d);
 	return r;
+}
+
+void util_scrub_control(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
 }

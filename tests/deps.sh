@@ -4,11 +4,13 @@
 #              jansson, busybox-static (the demo rootfs), jq
 #   --test     also what the test suite needs: criterion, Podman, containerd,
 #              crun/runc (reference runtimes), qemu + Debian's kernel (the
-#              cgroup v2 VM), groff/man-db (man page rendering), hyperfine
+#              cgroup v2 VM), groff/man-db (man page rendering), hyperfine,
+#              clang + libclang-rt-14-dev (libFuzzer, tests/fuzz/run.sh),
+#              clang-format (tests/format-check.sh)
 set -eu
 PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-ng-dev libjansson-dev busybox-static jq file"
 if [ "${1:-}" = --test ]; then
-	PKGS="$PKGS libcriterion-dev python3 podman containerd crun runc uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine time bc"
+	PKGS="$PKGS libcriterion-dev python3 podman containerd crun runc uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine time bc clang libclang-rt-14-dev clang-format"
 fi
 missing=""
 for p in $PKGS; do

@@ -58,6 +58,9 @@ int state_remove(const char *root, const char *id, int dirfd);
 
 int state_write(int dirfd, const struct hrun_state *st);
 int state_read(int dirfd, struct hrun_state *ret);
+/* Parse state.json text (what state_read does after reading the file; the
+ * fuzz target's entry point). */
+int state_parse(const char *text, size_t len, struct hrun_state *ret);
 void state_clear(struct hrun_state *st);
 
 /* Is st->pid still the container's init (same start time)? */

@@ -19,6 +19,11 @@ int util_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, s
 /* The same from an open FD (stdin: a pipe is fine there); NAME for messages. */
 int util_read_fd(int fd, const char *name, size_t max, char **ret_buf, size_t *ret_len);
 
+/* Replace control characters in S with '?', in place: text quoted from
+ * hostile input (jansson's "near '...'") stays on one line and cannot drive
+ * the terminal. */
+void util_scrub_control(char *s);
+
 /* Write BUF to PATH (O_WRONLY|O_TRUNC|O_CLOEXEC, no create): for /proc and cgroup files. */
 int util_write_file(const char *path, const char *buf, size_t len);
 int util_write_file_at(int dirfd, const char *path, const char *buf, size_t len);
