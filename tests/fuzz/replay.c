@@ -80,7 +80,8 @@ static int replay_dir(const char *dir, unsigned *count)
 	for (int i = 0; i < n; i++) {
 		char path[4096];
 
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) >= sizeof(path))
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) >=
+		    sizeof(path))
 			r = -1;
 		else if (replay_file(path) < 0)
 			r = -1;
