@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -98,25 +99,55 @@ static void copy_winsize(int from, int to)
 		(void)ioctl(to, TIOCSWINSZ, &ws);
 }
 
+/* SIGWINCH as an fd: our terminal's new size goes to the container's
+ * pty (the kernel then signals the container's foreground group). */
+static int winch_fd(sigset_t *ret_old)
+{
+	sigset_t set;
+	int fd;
+
+	(void)sigemptyset(&set);
+	(void)sigaddset(&set, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &set, ret_old) < 0)
+		return -1;
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		(void)sigprocmask(SIG_SETMASK, ret_old, NULL);
+	return fd;
+}
+
+static void winch_resize(int sfd, int master)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
+	copy_winsize(STDIN_FILENO, master);
+}
+
 int terminal_relay(int master, int pidfd)
 {
 	struct termios saved, raw;
 	bool is_tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
 	bool stdin_open = true, master_open = true;
+	sigset_t old_mask;
+	int winch = -1;
 
 	if (is_tty) {
 		raw = saved;
 		cfmakeraw(&raw);
 		(void)tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 		copy_winsize(STDIN_FILENO, master);
+		winch = winch_fd(&old_mask);
 	}
 	while (master_open) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{.fd = master, .events = POLLIN},
 			{.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
 			{.fd = pidfd, .events = POLLIN},
+			{.fd = winch, .events = POLLIN},
 		};
-		int n = poll(p, 3, -1);
+		int n = poll(p, 4, -1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -129,6 +160,12 @@ int terminal_relay(int master, int pidfd)
 		/* the process exited: drain what is left, then stop */
 		if ((p[2].revents & POLLIN) && !(p[0].revents & POLLIN))
 			break;
+		if (p[3].revents & POLLIN)
+			winch_resize(winch, master);
+	}
+	if (winch >= 0) {
+		(void)close(winch);
+		(void)sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	}
 	if (is_tty)
 		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);

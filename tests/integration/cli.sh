@@ -88,4 +88,13 @@ if command -v script >/dev/null; then
 	expect_match "... which has a pty as its terminal" "/dev/pts/0" "$out"
 	expect_eq "... and its exit code comes back" "5" "$rc"
 fi
+# a resized terminal reaches the container's pty (SIGWINCH relay)
+if command -v python3 >/dev/null; then
+	BW=$(new_bundle tty-winch '.process.terminal = true')
+	set_args "$BW" sh -c 'stty size; sleep 2; stty size'
+	out=$(python3 "$(dirname "$0")/winsize.py" "$HRUN" --root "$ROOT" run --bundle "$BW" tty-winch)
+	expect_eq "run -t: the first size is the terminal's, then the resized one" \
+		"24 80
+33 77" "$out"
+fi
 finish
