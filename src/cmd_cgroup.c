@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "hrun/cmd_cgroup.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -32,6 +33,45 @@ static int parse_i64(const char *flag, const char *s, int64_t *ret)
 	return 0;
 }
 
+/* A size as runc's update takes it: "-1", "512m", "1.5g", "64MiB", "1024"
+ * (binary units k, m, g, t, p; optional "i" and "b"). */
+static int cmd_parse_bytes(const char *flag, const char *s, int64_t *ret)
+{
+	static const char units[] = "kmgtp";
+	const char *u;
+	char *end;
+	double v;
+	int shift = 0;
+
+	if (strcmp(s, "-1") == 0) {
+		*ret = -1;
+		return 0;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0 || !(*s >= '0' && *s <= '9'))
+		goto bad;
+	if (*end == ' ')
+		end++;
+	if (*end && (u = strchr(units, tolower((unsigned char)*end)))) {
+		shift = 10 * (int)(u - units + 1);
+		end++;
+		if (*end == 'i' || *end == 'I')
+			end++;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end)
+		goto bad;
+	v *= (double)(1ULL << shift);
+	if (v >= 9223372036854775807.0)
+		goto bad;
+	*ret = (int64_t)v;
+	return 0;
+bad:
+	return hrun_err(EINVAL, "%s: expected a size (e.g. 512m, 1g, -1), got `%s`", flag, s);
+}
+
 /* Read --resources FILE (or "-" for stdin) into RES. */
 static int load_resources(const char *path, struct hrun_resources *res)
 {
@@ -53,7 +93,9 @@ static int apply_flag(int opt, const char *flag, const char *arg, struct hrun_re
 	int64_t v = 0;
 	int r = 0;
 
-	if (opt != 'c' && opt != 'm')
+	if (opt == 'M' || opt == 'R' || opt == 'S')
+		r = cmd_parse_bytes(flag, arg, &v);
+	else if (opt != 'c' && opt != 'm')
 		r = parse_i64(flag, arg, &v);
 	if (r < 0)
 		return r;

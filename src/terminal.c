@@ -38,6 +38,14 @@ int terminal_connect_socket(const char *path, int *ret_fd)
 	return 0;
 }
 
+static void copy_winsize(int from, int to)
+{
+	struct winsize ws;
+
+	if (ioctl(from, TIOCGWINSZ, &ws) == 0)
+		(void)ioctl(to, TIOCSWINSZ, &ws);
+}
+
 int terminal_setup_child(int rootfd, int sock, const struct hrun_process *proc,
 			 int (*bind_console)(void *arg, const char *slave_path), void *arg)
 {
@@ -61,6 +69,11 @@ int terminal_setup_child(int rootfd, int sock, const struct hrun_process *proc,
 
 		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
 			return hrun_syserr(errno, "process.consoleSize");
+	} else {
+		/* `run`/`exec -t` in the foreground: start with the caller's
+		 * size (still our stdin), before the process can ask; later
+		 * changes come through the relay */
+		copy_winsize(STDIN_FILENO, slave);
 	}
 	r = sync_send_fd(sock, master);
 	if (r < 0)
@@ -89,14 +102,6 @@ static int pump(int in, int out)
 	if (n <= 0)
 		return 0;
 	return util_write_all(out, buf, (size_t)n) < 0 ? 0 : 1;
-}
-
-static void copy_winsize(int from, int to)
-{
-	struct winsize ws;
-
-	if (ioctl(from, TIOCGWINSZ, &ws) == 0)
-		(void)ioctl(to, TIOCSWINSZ, &ws);
 }
 
 /* SIGWINCH as an fd: our terminal's new size goes to the container's

@@ -88,6 +88,15 @@ if command -v script >/dev/null; then
 	expect_match "... which has a pty as its terminal" "/dev/pts/0" "$out"
 	expect_eq "... and its exit code comes back" "5" "$rc"
 fi
+# update takes runc's size units (the values are checked in the VM suite)
+BU=$(new_bundle upd)
+set_args "$BU" sleep 30
+"$HRUN" --root "$ROOT" create --bundle "$BU" upd-1 >/dev/null 2>&1
+out=$("$HRUN" --root "$ROOT" update --memory 12q upd-1 2>&1)
+expect_eq "update --memory 12q: one line naming the flag" \
+	"hrun: --memory: expected a size (e.g. 512m, 1g, -1), got \`12q\`" "$out"
+"$HRUN" --root "$ROOT" delete --force upd-1 >/dev/null 2>&1
+
 # a resized terminal reaches the container's pty (SIGWINCH relay)
 if command -v python3 >/dev/null; then
 	BW=$(new_bundle tty-winch '.process.terminal = true')

@@ -66,7 +66,10 @@ upd() {
 }
 if has_cmd update; then
 	upd "--memory" memory.max=134217728 -- --memory 134217728
-	upd "--memory-reservation" memory.low=33554432 -- --memory-reservation 33554432
+	upd "--memory 512m (runc's unit suffixes)" memory.max=536870912 -- --memory 512m
+	upd "--memory 1.5GiB" memory.max=1610612736 -- --memory 1.5GiB
+	upd "--memory 134217728" memory.max=134217728 -- --memory 134217728
+	upd "--memory-reservation" memory.low=33554432 -- --memory-reservation 32M
 	upd "--memory --memory-swap" memory.max=100663296 memory.swap.max=100663296 -- \
 		--memory 100663296 --memory-swap 201326592
 	upd "--pids-limit" pids.max=30 -- --pids-limit 30
