@@ -16,6 +16,7 @@
 
 #include "hrun/check.h"
 #include "hrun/cmd_cgroup.h"
+#include "hrun/cmd_ps.h"
 #include "hrun/features.h"
 #include "hrun/container.h"
 #include "hrun/error.h"
@@ -292,39 +293,7 @@ static int cmd_list(const struct hrun_globals *g, int argc, char **argv)
 
 static int cmd_ps(const struct hrun_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'f'}, {0}};
-	bool json = false;
-	const char *id;
-	pid_t *pids = NULL;
-	size_t n = 0;
-	int c, r;
-
-	while ((c = getopt_long(argc, argv, ":f:", opts, NULL)) != -1) {
-		if (c != 'f')
-			return bad_option(argv[0], argv);
-		r = parse_format(optarg, &json);
-		if (r < 0)
-			return r;
-	}
-	if (optind >= argc)
-		return hrun_err(EINVAL, "ps: missing container id");
-	id = argv[optind];
-	r = lifecycle_pids(g->root, id, &pids, &n);
-	if (r < 0)
-		return r;
-	if (json) {
-		json_t *a = json_array();
-
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, json_integer(pids[i]));
-		free(pids);
-		return print_json(a);
-	}
-	(void)printf("PID\n");
-	for (size_t i = 0; i < n; i++)
-		(void)printf("%d\n", pids[i]);
-	free(pids);
-	return 0;
+	return cmd_ps_main(g->root, argc, argv);
 }
 
 static int parse_cap(const char *name, uint64_t *mask)

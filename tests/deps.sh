@@ -8,7 +8,7 @@
 #              clang + libclang-rt-14-dev (libFuzzer, tests/fuzz/run.sh),
 #              clang-format (tests/format-check.sh)
 set -eu
-PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-ng-dev libjansson-dev busybox-static jq file"
+PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-ng-dev libjansson-dev busybox-static jq file procps"
 if [ "${1:-}" = --test ]; then
 	PKGS="$PKGS libcriterion-dev python3 podman containerd crun runc uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine time bc clang libclang-rt-14-dev clang-format"
 fi

@@ -54,6 +54,15 @@ H exec --detach --pid-file "$T/e.pid" c1 sleep 1000
 expect_match "exec --detach writes the exec pid" "^[0-9]+$" "$(cat "$T/e.pid")"
 expect_eq "the detached exec process lives in the container" "sleep" "$(cat /proc/"$(cat "$T/e.pid")"/comm)"
 expect_eq "ps --format json lists init and exec" "2" "$(H ps --format json c1 | jq length)"
+# ps runs ps(1) with the given options and keeps the container's lines (runc)
+out=$(H ps c1 -- -o pid,args)
+expect_eq "ps ID -- -o pid,args: ps's header" "PID COMMAND" "$(printf '%s\n' "$out" | head -n 1 | tr -s ' ' | sed 's/^ //')"
+expect_eq "... and one line per container process (init and exec)" "2" "$(printf '%s\n' "$out" | tail -n +2 | wc -l)"
+expect_match "... the exec'd sleep among them" "$(cat "$T/e.pid") sleep 1000" "$(printf '%s\n' "$out" | sed 's/^ *//')"
+expect_no_match_ps=$(printf '%s\n' "$out" | grep -c " ps -o" || true)
+expect_eq "... and nothing outside the container (not ps itself)" "0" "$expect_no_match_ps"
+out=$(H ps c1)
+expect_match "ps ID: default ps -ef columns" "^UID +PID +PPID" "$out"
 expect_eq "list shows the container" "c1" "$(H list -q)"
 expect_eq "list --format json" "running" "$(H list --format json | jq -r '.[0].status')"
 
