@@ -1,7 +1,35 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target: config.json (spec_parse). See fuzz.h. */
+/* libFuzzer target: config.json (spec_parse), then `hrun check`'s audit of
+ * what parsed (check_config and both report formats). See fuzz.h. */
+#include <stdio.h>
+
+#include <jansson.h>
+
 #include "fuzz.h"
+#include "hrun/check.h"
 #include "hrun/spec.h"
+
+static void fuzz_check(const struct hrun_spec *spec)
+{
+	static FILE *devnull;
+	struct check_report rep;
+	json_t *j;
+	char *text;
+
+	if (!devnull)
+		devnull = fopen("/dev/null", "we");
+	if (!devnull || check_config(spec, NULL, NULL, &rep) < 0)
+		abort();
+	j = check_report_to_json(&rep, "config.json");
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (!text)
+		abort();
+	free(text);
+	json_decref(j);
+	if (check_report_print_text(devnull, &rep, true) < 0 || check_score(&rep) < 0)
+		abort();
+	check_report_clear(&rep);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (spec->process.args)
 		for (char **a = spec->process.args; *a; a++)
 			fuzz_touch(*a);
+	fuzz_check(spec);
 	spec_free(spec);
 	return 0;
 }

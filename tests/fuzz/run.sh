@@ -10,6 +10,8 @@
 # replay test (meson test --suite fuzz-corpus) keeps it fixed.
 #   FUZZ_SECONDS  time per target      FUZZ_BUILD  build dir (build-fuzz)
 #   FUZZ_RSS_MB   -rss_limit_mb (2048) FUZZ_TIMEOUT  -timeout per input (10 s)
+#   FUZZ_MERGE=1  after a clean run, add the inputs that reached new code
+#                 to tests/fuzz/corpus/TARGET/ (libFuzzer -merge=1)
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 SECONDS_EACH=${FUZZ_SECONDS:-60}
@@ -56,6 +58,10 @@ for t in $TARGETS; do
 		fail=1
 		echo "--- fuzz_$t log (last 60 lines)"
 		tail -60 "$W/$t/log"
+	elif [ "${FUZZ_MERGE:-0}" = 1 ]; then
+		n=$(find "$seeds" -type f | wc -l)
+		"$BUILD/tests/fuzz/fuzz_$t" -merge=1 -max_len=65536 "$seeds" "$W/$t/corpus" >/dev/null 2>&1 || fail=1
+		echo "fuzz_$t: corpus $n -> $(find "$seeds" -type f | wc -l) files"
 	fi
 done
 [ "$fail" = 0 ] && echo "fuzz: no crash, leak or timeout" || echo "fuzz: FAILED (inputs saved under tests/fuzz/corpus/)"
