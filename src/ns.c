@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hrun/cleanup.h"
@@ -45,8 +46,38 @@ void ns_close_fds(int fds[HRUN_NS_COUNT])
 	}
 }
 
+/* A sysctl of a namespace joined by path: as runc does for net.*, the path
+ * must not be the runtime's own namespace, or the key would be written to
+ * the host's (hrun applies the same rule to the ipc and uts keys). */
+static int check_sysctl_targets(const struct hrun_spec *spec, const int fds[HRUN_NS_COUNT])
+{
+	const struct hrun_linux *l = &spec->linux_cfg;
+
+	for (size_t i = 0; i < l->n_sysctl; i++) {
+		enum hrun_ns_type t = spec_sysctl_namespace(l->sysctl[i].key);
+		const char *proc = t == HRUN_NS_NET ? "net" : t == HRUN_NS_IPC ? "ipc" : "uts";
+		char own_path[32];
+		struct stat own, joined;
+
+		if (t == HRUN_NS_COUNT || fds[t] < 0)
+			continue;
+		(void)snprintf(own_path, sizeof(own_path), "/proc/self/ns/%s", proc);
+		if (fstat(fds[t], &joined) < 0)
+			return hrun_syserr(errno, "linux.namespaces: stat `%s`", l->namespaces[t].path);
+		if (stat(own_path, &own) < 0)
+			return hrun_syserr(errno, "stat `%s`", own_path);
+		if (own.st_dev == joined.st_dev && own.st_ino == joined.st_ino)
+			return hrun_err(EINVAL, "linux.sysctl[\"%s\"]: not in a separate kernel "
+					"namespace (the %s namespace `%s` is the runtime's own)",
+					l->sysctl[i].key, spec_ns_name(t), l->namespaces[t].path);
+	}
+	return 0;
+}
+
 int ns_open_paths(const struct hrun_spec *spec, int fds[HRUN_NS_COUNT])
 {
+	int r;
+
 	for (int t = 0; t < HRUN_NS_COUNT; t++)
 		fds[t] = -1;
 	for (int t = 0; t < HRUN_NS_COUNT; t++) {
@@ -57,20 +88,23 @@ int ns_open_paths(const struct hrun_spec *spec, int fds[HRUN_NS_COUNT])
 			continue;
 		fds[t] = open(ns->path, O_RDONLY | O_CLOEXEC);
 		if (fds[t] < 0) {
-			int r = hrun_syserr(errno, "linux.namespaces: %s namespace path `%s`",
-					    spec_ns_name(t), ns->path);
+			r = hrun_syserr(errno, "linux.namespaces: %s namespace path `%s`",
+					spec_ns_name(t), ns->path);
 			ns_close_fds(fds);
 			return r;
 		}
 		kind = ioctl(fds[t], NS_GET_NSTYPE);
 		if (kind >= 0 && kind != spec_ns_clone_flag(t)) {
-			int r = hrun_err(EINVAL, "linux.namespaces: `%s` is not a %s namespace",
-					 ns->path, spec_ns_name(t));
+			r = hrun_err(EINVAL, "linux.namespaces: `%s` is not a %s namespace",
+				     ns->path, spec_ns_name(t));
 			ns_close_fds(fds);
 			return r;
 		}
 	}
-	return 0;
+	r = check_sysctl_targets(spec, fds);
+	if (r < 0)
+		ns_close_fds(fds);
+	return r;
 }
 
 int ns_join(const int fds[HRUN_NS_COUNT], enum hrun_ns_type type)

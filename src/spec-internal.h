@@ -89,6 +89,8 @@ struct spec_desc {
 	char s[80];
 };
 
+/* linux.sysctl: each key namespaced and its namespace in linux.namespaces */
+int spec_check_sysctl(const struct spec_ctx *c, const struct hrun_linux *l);
 int spec_fail(const struct spec_ctx *c, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int spec_oom(const struct spec_ctx *c);

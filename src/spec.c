@@ -770,7 +770,7 @@ static int check_spec(const struct spec_ctx *c, const struct hrun_spec *s)
 		return spec_fail(c, "hostname", "requires a UTS namespace in linux.namespaces");
 	if (s->domainname && s->domainname[0] && !l->namespaces[HRUN_NS_UTS].enabled)
 		return spec_fail(c, "domainname", "requires a UTS namespace in linux.namespaces");
-	return 0;
+	return spec_check_sysctl(c, l);
 }
 
 static int load_json(const struct spec_ctx *c, const char *text, size_t len, json_t **ret)

@@ -440,6 +440,58 @@ static bool valid_sysctl(const char *k)
 	return !empty;
 }
 
+/* The namespace that isolates sysctl KEY (as runc): the System V IPC keys
+ * and fs.mqueue.* the ipc namespace, net.* the network namespace,
+ * kernel.hostname/kernel.domainname the UTS namespace; HRUN_NS_COUNT for
+ * the rest (kernel.core_pattern, vm.*, other fs.*, ...), which are
+ * host-wide whatever the namespaces. Keys may use '/' or '.'. */
+enum hrun_ns_type spec_sysctl_namespace(const char *key)
+{
+	static const char *const ipc_keys[] = {
+		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+	};
+	char k[256];
+
+	if (strlen(key) >= sizeof(k))
+		return HRUN_NS_COUNT;
+	strcpy(k, key);
+	for (char *p = k; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	for (size_t i = 0; i < ARRAY_SIZE(ipc_keys); i++)
+		if (strcmp(k, ipc_keys[i]) == 0)
+			return HRUN_NS_IPC;
+	if (strncmp(k, "fs.mqueue.", strlen("fs.mqueue.")) == 0)
+		return HRUN_NS_IPC;
+	if (strncmp(k, "net.", strlen("net.")) == 0)
+		return HRUN_NS_NET;
+	if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0)
+		return HRUN_NS_UTS;
+	return HRUN_NS_COUNT;
+}
+
+/* Every sysctl needs its namespace in linux.namespaces (new, or joined by
+ * path: the runtime then checks the path is not its own namespace, see
+ * ns_open_paths); a host-wide key is never written. */
+int spec_check_sysctl(const struct spec_ctx *c, const struct hrun_linux *l)
+{
+	for (size_t i = 0; i < l->n_sysctl; i++) {
+		const char *key = l->sysctl[i].key;
+		enum hrun_ns_type t = spec_sysctl_namespace(key);
+		char p[SPEC_PATH_LEN];
+
+		(void)snprintf(p, sizeof(p), "linux.sysctl[\"%s\"]", key);
+		if (t == HRUN_NS_COUNT)
+			return spec_fail(c, p, "not namespaced (a host-wide kernel setting: "
+					       "hrun never writes it)");
+		if (!l->namespaces[t].enabled)
+			return spec_fail(c, p, "not in a separate kernel namespace "
+					       "(linux.namespaces has no %s namespace)", spec_ns_name(t));
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* devices                                                             */
 

@@ -399,6 +399,9 @@ const char *spec_ns_name(enum hrun_ns_type t);
 /* CLONE_NEW* flag for a namespace type */
 int spec_ns_clone_flag(enum hrun_ns_type t);
 
+/* The namespace that isolates sysctl KEY, HRUN_NS_COUNT if none does. */
+enum hrun_ns_type spec_sysctl_namespace(const char *key);
+
 /* Names of the mount options hrun honours (for `hrun features`): fills up
  * to MAX entries of RET, returns the count. */
 size_t spec_mount_options(const char **ret, size_t max);

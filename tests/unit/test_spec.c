@@ -704,6 +704,23 @@ static const struct bad_case bad_cases[] = {
 	{ LNX("'sysctl':{'net..x':'1'}"), E("linux.sysctl[\"net..x\"]: invalid sysctl name") },
 	{ LNX("'sysctl':{'/etc/passwd':'1'}"),
 	  E("linux.sysctl[\"/etc/passwd\"]: invalid sysctl name") },
+	{ LNX("'sysctl':{'kernel.core_pattern':'|/x'},'namespaces':[{'type':'ipc'}]"),
+	  E("linux.sysctl[\"kernel.core_pattern\"]: not namespaced (a host-wide kernel setting: "
+	    "hrun never writes it)") },
+	{ LNX("'sysctl':{'vm/swappiness':'1'}"), E("linux.sysctl[\"vm/swappiness\"]: not namespaced (a host-wide kernel setting: "
+	    "hrun never writes it)") },
+	{ LNX("'sysctl':{'kernel.shmmax':'1'},'namespaces':[{'type':'network'}]"),
+	  E("linux.sysctl[\"kernel.shmmax\"]: not in a separate kernel namespace "
+	    "(linux.namespaces has no ipc namespace)") },
+	{ LNX("'sysctl':{'fs/mqueue/queues_max':'1'}"),
+	  E("linux.sysctl[\"fs/mqueue/queues_max\"]: not in a separate kernel namespace "
+	    "(linux.namespaces has no ipc namespace)") },
+	{ LNX("'sysctl':{'net.ipv4.ping_group_range':'0 0'},'namespaces':[{'type':'ipc'}]"),
+	  E("linux.sysctl[\"net.ipv4.ping_group_range\"]: not in a separate kernel namespace "
+	    "(linux.namespaces has no network namespace)") },
+	{ LNX("'sysctl':{'kernel.hostname':'x'}"), 
+	  E("linux.sysctl[\"kernel.hostname\"]: not in a separate kernel namespace "
+	    "(linux.namespaces has no uts namespace)") },
 	/* seccomp */
 	{ SCMP("'architectures':['SCMP_ARCH_X86_64']"),
 	  E("linux.seccomp.defaultAction: required field is missing") },
