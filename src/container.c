@@ -146,6 +146,10 @@ static int child_enter_namespaces(struct init_ctx *c)
 		 * container yet: become dumpable until READY (see there) */
 		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 			return hrun_syserr(errno, "prctl(PR_SET_DUMPABLE)");
+		/* the id change also cleared the parent-death signal: until
+		 * READY a dying runtime still takes us with it */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+			return hrun_syserr(errno, "prctl(PR_SET_PDEATHSIG)");
 	}
 	for (int t = HRUN_NS_MOUNT; t < HRUN_NS_COUNT; t++) {
 		if (t == HRUN_NS_PID || t == HRUN_NS_TIME)
@@ -326,9 +330,10 @@ static int child_main(struct init_ctx *c)
 	 * root.) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return hrun_syserr(errno, "prctl(PR_SET_DUMPABLE)");
-	/* `create` exits once it reads READY: stop tying our life to it
-	 * first (a parent dying before READY still takes us with it) */
-	if (c->mode == INIT_CREATE)
+	/* `create` and `run -d` exit once the container runs: stop tying our
+	 * life to them first (a parent dying before READY still takes us
+	 * with it) */
+	if (c->mode == INIT_CREATE || c->o->detach)
 		(void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	/* sync #3 */
 	r = sync_send(c->sync[1], SYNC_READY);
@@ -551,7 +556,7 @@ static int spawn_init(struct init_ctx *c)
 	return 0;
 }
 
-static void fill_state(struct init_ctx *c)
+static int fill_state(struct init_ctx *c)
 {
 	char now[64];
 	json_t *ann = json_object();
@@ -561,14 +566,18 @@ static void fill_state(struct init_ctx *c)
 				    json_string(c->spec->annotations[i].value));
 	util_rfc3339_now(now, sizeof(now));
 	c->st.id = strdup(c->o->id);
-	c->st.pid = c->pid;
+	c->st.status = HRUN_STATUS_CREATING;
+	c->st.creator_pid = getpid();
+	(void)util_proc_start_time(c->st.creator_pid, &c->st.creator_start);
 	c->st.bundle = strdup(c->bundle);
 	c->st.rootfs = strdup(c->rootfs);
 	c->st.created = strdup(now);
 	c->st.owner = strdup("");
-	c->st.cgroup_path = c->cg.path ? strdup(c->cg.path) : NULL;
 	c->st.annotations = ann;
 	c->st.detached = c->mode == INIT_CREATE || c->o->detach;
+	if (!c->st.id || !c->st.bundle || !c->st.rootfs || !c->st.created || !c->st.owner || !ann)
+		return hrun_err(ENOMEM, "state: out of memory");
+	return 0;
 }
 
 static int run_runtime_hooks(struct init_ctx *c, enum hrun_hook_kind kind, enum hrun_status status)
@@ -638,12 +647,22 @@ static void kill_init(struct init_ctx *c)
 /* Undo everything: used on failure and after `run` without --keep. */
 static void teardown(struct init_ctx *c)
 {
-	if (c->cg.path)
+	char saved[HRUN_ERRMSG_MAX];
+
+	/* the message of what failed is the one the user sees */
+	(void)snprintf(saved, sizeof(saved), "%s", hrun_errmsg());
+	/* without a pid namespace the init's children outlive it */
+	if (c->cg.path) {
+		(void)cgroup_kill_all(c->cg.path, SIGKILL);
 		(void)cgroup_destroy(c->cg.path);
-	if (c->state_dirfd >= 0)
+	}
+	if (c->state_dirfd >= 0 && state_lock(c->state_dirfd) == 0) {
 		(void)state_remove(c->o->root, c->o->id, c->state_dirfd);
+		state_unlock(c->state_dirfd);
+	}
 	if (c->wrote_pid_file)
 		(void)unlink(c->o->pid_file);
+	hrun_err_set(saved);
 }
 
 static void ctx_free(struct init_ctx *c)
@@ -667,10 +686,26 @@ static void ctx_free(struct init_ctx *c)
 	free(c->rootfs);
 }
 
+/* Reserve the id: the state dir, with state.json ("creating") and the
+ * config snapshot in it from the first moment, so that every command sees
+ * the container and `delete --force` can clean up after a killed create. */
+static int reserve_id(struct init_ctx *c, const char *text, size_t len)
+{
+	int r = fill_state(c);
+
+	if (r < 0)
+		return r;
+	r = state_create(c->o->root, c->o->id, &c->st, &c->state_dirfd);
+	if (r < 0)
+		return r;
+	return state_save_config(c->state_dirfd, text, len);
+}
+
 /* Everything up to a container whose init is ready (sync #3). */
 static int setup(struct init_ctx *c)
 {
-	_cleanup_free_ char *config = NULL;
+	_cleanup_free_ char *config = NULL, *text = NULL;
+	size_t len = 0;
 	int r;
 
 	r = state_validate_id(c->o->id);
@@ -678,7 +713,7 @@ static int setup(struct init_ctx *c)
 		return r;
 	if (asprintf(&config, "%s/config.json", c->o->bundle ? c->o->bundle : ".") < 0)
 		return -ENOMEM;
-	r = spec_load(c->o->bundle ? c->o->bundle : ".", &c->spec);
+	r = spec_load_text(c->o->bundle ? c->o->bundle : ".", &c->spec, &text, &len);
 	if (r < 0)
 		return r;
 	r = spec_validate_run(c->spec);
@@ -691,7 +726,7 @@ static int setup(struct init_ctx *c)
 	r = prepare_paths(c);
 	if (r < 0)
 		return r;
-	r = state_create(c->o->root, c->o->id, &c->state_dirfd);
+	r = reserve_id(c, text, len);
 	if (r < 0)
 		return r;
 	if (c->spec->linux_cfg.seccomp) {
@@ -708,6 +743,15 @@ static int setup(struct init_ctx *c)
 	if (r < 0)
 		return r;
 	log_debug("cgroup: %s", c->cg.path ? c->cg.path : "(none)");
+	if (c->cg.path) {
+		/* recorded before anything runs in it */
+		c->st.cgroup_path = strdup(c->cg.path);
+		if (!c->st.cgroup_path)
+			return hrun_err(ENOMEM, "state: out of memory");
+		r = state_update(c->state_dirfd, &c->st);
+		if (r < 0)
+			return r;
+	}
 	r = prepare_channels(c);
 	if (r < 0)
 		return r;
@@ -715,14 +759,18 @@ static int setup(struct init_ctx *c)
 	if (r < 0)
 		return r;
 	log_debug("init: pid %d, namespaces 0x%lx", c->pid, ns_new_flags(c->spec));
-	fill_state(c); /* the runtime hooks of sync #2 see the pid */
+	/* the runtime hooks of sync #2 see the pid; delete --force finds it */
+	c->st.pid = c->pid;
+	r = state_record_identity(&c->st);
+	if (r == 0)
+		r = state_update(c->state_dirfd, &c->st);
+	if (r < 0)
+		return r;
 	r = wait_ready(c);
 	if (r < 0)
 		return r;
-	r = util_proc_start_time(c->pid, &c->st.start_time);
-	if (r < 0)
-		return hrun_syserr(-r, "read the start time of pid %d", c->pid);
-	r = state_write(c->state_dirfd, &c->st);
+	c->st.status = HRUN_STATUS_CREATED;
+	r = state_update(c->state_dirfd, &c->st);
 	if (r < 0)
 		return r;
 	r = write_pid_file(c->o->pid_file, c->pid);
@@ -811,6 +859,10 @@ static int start_and_wait(struct init_ctx *c)
 	r = sync_send(c->sync[0], SYNC_START); /* sync #4 */
 	if (r == 0)
 		r = wait_exec(c);
+	if (r == 0) {
+		c->st.status = HRUN_STATUS_RUNNING;
+		r = state_update(c->state_dirfd, &c->st);
+	}
 	if (r == 0) /* failures are warnings (runtime.md) */
 		(void)run_runtime_hooks(c, HRUN_HOOK_POSTSTART, HRUN_STATUS_RUNNING);
 	if (r < 0) {
@@ -838,17 +890,17 @@ int container_run(const struct hrun_create_opts *o)
 	ctx_init(&c, o, INIT_RUN);
 	r = create_or_fail(&c);
 	if (r == 0) {
-		/* the state lock must not be held while the container runs */
-		close_fd(&c.state_dirfd);
 		r = start_and_wait(&c);
 		if (r < 0)
 			kill_init(&c);
-		if (r < 0 || (!o->detach && !o->keep)) {
-			if (state_open(o->root, o->id, true, &c.state_dirfd) == 0)
-				teardown(&c);
-			else if (c.cg.path)
-				(void)cgroup_destroy(c.cg.path);
+		if (r >= 0 && !o->detach && o->keep) {
+			c.st.status = HRUN_STATUS_STOPPED;
+			(void)state_update(c.state_dirfd, &c.st);
 		}
+		if (r >= 0)
+			c.wrote_pid_file = false; /* kept after the exit, as runc */
+		if (r < 0 || (!o->detach && !o->keep))
+			teardown(&c);
 	}
 	ctx_free(&c);
 	return r;

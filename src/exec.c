@@ -296,6 +296,7 @@ static int open_target(struct exec_ctx *c)
 	if (r < 0)
 		return r;
 	r = state_read(dirfd, &c->st);
+	state_unlock(dirfd);
 	if (r < 0)
 		return r;
 	status = state_status(dirfd, &c->st);
@@ -303,12 +304,13 @@ static int open_target(struct exec_ctx *c)
 		return hrun_err(EBUSY, "container `%s` is paused", c->o->id);
 	if (status != HRUN_STATUS_RUNNING && status != HRUN_STATUS_CREATED)
 		return hrun_err(ESRCH, "container `%s`: container not running", c->o->id);
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->st.pid, 0);
-	if (c->pidfd < 0)
+	/* the pidfd pins the process, opened before its identity is checked */
+	if (state_open_init(&c->st, &c->pidfd) < 0)
 		return hrun_err(ESRCH, "container `%s`: container not running", c->o->id);
-	/* the pidfd pins the process: check it is still the same init */
-	if (!state_init_alive(&c->st))
-		return hrun_err(ESRCH, "container `%s`: container not running", c->o->id);
+	/* the config snapshot of create, never the bundle again */
+	r = state_load_spec(dirfd, &c->spec);
+	if (r < 0)
+		return hrun_err_prefix(r, "container `%s`", c->o->id);
 	if (c->st.cgroup_path) {
 		c->cgroup_fd = open(c->st.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (c->cgroup_fd < 0)
@@ -323,9 +325,6 @@ static int prepare(struct exec_ctx *c)
 
 	if (r < 0)
 		return r;
-	r = spec_load(c->st.bundle, &c->spec);
-	if (r < 0)
-		return hrun_err_prefix(r, "container `%s`", c->o->id);
 	r = build_process(c);
 	if (r < 0)
 		return r;

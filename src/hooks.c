@@ -5,9 +5,13 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,12 +30,15 @@ const char *hooks_kind_name(enum hrun_hook_kind kind)
 	return kind < HRUN_HOOK_COUNT ? names[kind] : "?";
 }
 
-/* In the forked hook process: stdin from the state pipe, then exec. */
-static void __attribute__((noreturn)) hook_child(const struct hrun_hook *h, int in_fd)
+/* In the forked hook process: stdin from the state pipe, then exec. A
+ * hook dies with the runtime that runs it (a killed create leaves none). */
+static void __attribute__((noreturn)) hook_child(const struct hrun_hook *h, int in_fd, pid_t parent)
 {
 	static char *const empty[] = {NULL};
 	char *const fallback_args[] = {h->path, NULL};
 
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+		_exit(127);
 	if (dup2(in_fd, STDIN_FILENO) < 0)
 		_exit(127);
 	(void)util_cloexec_from(3);
@@ -39,27 +46,83 @@ static void __attribute__((noreturn)) hook_child(const struct hrun_hook *h, int 
 	_exit(127);
 }
 
-/* Wait for PID via a pidfd, killing it after TIMEOUT seconds (0 = none). */
-static int wait_hook(pid_t pid, int timeout, int *ret_status)
+static int64_t now_ms(void)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct timespec ts;
 
-	if (pidfd >= 0 && timeout > 0) {
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The deadline of a timeout in seconds (0 = none: INT64_MAX). Timeouts
+ * beyond ~292 million years saturate instead of overflowing. */
+static int64_t deadline_of(int64_t timeout)
+{
+	int64_t now = now_ms();
+
+	if (timeout <= 0 || timeout > (INT64_MAX - now) / 1000)
+		return INT64_MAX;
+	return now + timeout * 1000;
+}
+
+/* poll(2) takes an int of milliseconds: wait in slices up to DEADLINE. */
+static int poll_until(struct pollfd *p, nfds_t n, int64_t deadline)
+{
+	for (;;) {
+		int64_t left = deadline == INT64_MAX ? INT_MAX : deadline - now_ms();
+		int r;
+
+		if (left <= 0)
+			return 0;
+		r = poll(p, n, left > INT_MAX ? INT_MAX : (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != 0 || left <= INT_MAX)
+			return r < 0 ? -errno : r;
+	}
+}
+
+/* Feed the state to the hook's stdin without ever blocking past the
+ * deadline: the pipe is non-blocking and we stop when the hook exits or
+ * closes its stdin. Returns 0, or -ETIMEDOUT. */
+static int feed_state(int wfd, int pidfd, const char *text, int64_t deadline)
+{
+	size_t len = strlen(text), off = 0;
+
+	while (off < len) {
+		struct pollfd p[2] = {{.fd = wfd, .events = POLLOUT}, {.fd = pidfd, .events = POLLIN}};
+		ssize_t n = write(wfd, text + off, len - off);
+		int r;
+
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN)
+			return 0; /* EPIPE: the hook does not want it */
+		r = poll_until(p, pidfd >= 0 ? 2 : 1, deadline);
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (r < 0 || (p[0].revents & (POLLERR | POLLHUP)) || (p[1].revents & POLLIN))
+			return 0;
+	}
+	return 0;
+}
+
+/* Wait for PID (pidfd PIDFD) until DEADLINE, then kill it. */
+static int wait_hook(pid_t pid, int pidfd, int64_t deadline, int *ret_status)
+{
+	if (pidfd >= 0 && deadline != INT64_MAX) {
 		struct pollfd p = {.fd = pidfd, .events = POLLIN};
-		int n;
 
-		do
-			n = poll(&p, 1, timeout * 1000);
-		while (n < 0 && errno == EINTR);
-		if (n == 0) {
-			(void)kill(pid, SIGKILL);
+		if (poll_until(&p, 1, deadline) == 0) {
+			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 			(void)waitpid(pid, ret_status, 0);
-			(void)close(pidfd);
 			return -ETIMEDOUT;
 		}
 	}
-	if (pidfd >= 0)
-		(void)close(pidfd);
 	while (waitpid(pid, ret_status, 0) < 0) {
 		if (errno != EINTR)
 			return -errno;
@@ -67,37 +130,64 @@ static int wait_hook(pid_t pid, int timeout, int *ret_status)
 	return 0;
 }
 
-static int run_one(const struct hrun_hook *h, const char *state_json, const char *what)
+static int spawn_hook(const struct hrun_hook *h, const char *what, int *ret_wfd, pid_t *ret_pid)
 {
+	pid_t parent = getpid(), pid;
 	int pipefd[2];
-	pid_t pid;
-	int status = 0, r;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return hrun_syserr(errno, "%s: pipe", what);
 	pid = fork();
 	if (pid < 0) {
-		r = errno;
+		int e = errno;
+
 		(void)close(pipefd[0]);
 		(void)close(pipefd[1]);
-		return hrun_syserr(r, "%s: fork", what);
+		return hrun_syserr(e, "%s: fork", what);
 	}
 	if (pid == 0)
-		hook_child(h, pipefd[0]);
+		hook_child(h, pipefd[0], parent);
 	(void)close(pipefd[0]);
-	/* a hook that does not read its stdin must not block us: SIGPIPE is
-	 * avoided by ignoring EPIPE from a short pipe write */
-	{
-		struct sigaction sa = {.sa_handler = SIG_IGN}, old;
+	if (fcntl(pipefd[1], F_SETFL, O_NONBLOCK) < 0) {
+		int e = errno;
 
-		(void)sigaction(SIGPIPE, &sa, &old);
-		(void)util_write_all(pipefd[1], state_json, strlen(state_json));
-		(void)sigaction(SIGPIPE, &old, NULL);
+		(void)close(pipefd[1]);
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		return hrun_syserr(e, "%s: pipe", what);
 	}
-	(void)close(pipefd[1]);
-	r = wait_hook(pid, h->has_timeout ? h->timeout : 0, &status);
+	*ret_wfd = pipefd[1];
+	*ret_pid = pid;
+	return 0;
+}
+
+static int run_one(const struct hrun_hook *h, const char *state_json, const char *what)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	int64_t deadline = deadline_of(h->has_timeout ? h->timeout : 0);
+	int status = 0, wfd = -1, pidfd, r;
+	pid_t pid = 0;
+
+	r = spawn_hook(h, what, &wfd, &pid);
+	if (r < 0)
+		return r;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* a hook that closes its stdin early gets no SIGPIPE into us */
+	(void)sigaction(SIGPIPE, &ign, &old);
+	r = feed_state(wfd, pidfd, state_json, deadline);
+	(void)sigaction(SIGPIPE, &old, NULL);
+	(void)close(wfd);
+	if (r == 0)
+		r = wait_hook(pid, pidfd, deadline, &status);
+	else {
+		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		(void)waitpid(pid, &status, 0);
+	}
+	if (pidfd >= 0)
+		(void)close(pidfd);
 	if (r == -ETIMEDOUT)
-		return hrun_err(ETIMEDOUT, "%s: `%s` timed out after %d s", what, h->path, h->timeout);
+		return hrun_err(ETIMEDOUT, "%s: `%s` timed out after %" PRId64 " s", what, h->path,
+				h->timeout);
 	if (r < 0)
 		return hrun_syserr(-r, "%s: wait for `%s`", what, h->path);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

@@ -28,6 +28,8 @@ struct opened {
 	enum hrun_status status;
 };
 
+/* Open and read the state, then drop the lock: commands hold it only
+ * while they change the state, never across hooks or waits. */
 static int open_container(const char *root, const char *id, bool exclusive, struct opened *ret)
 {
 	int r = state_open(root, id, exclusive, &ret->dirfd);
@@ -39,6 +41,8 @@ static int open_container(const char *root, const char *id, bool exclusive, stru
 		(void)close(ret->dirfd);
 		return hrun_err_prefix(r, "container `%s`", id);
 	}
+	if (!exclusive)
+		state_unlock(ret->dirfd);
 	ret->status = state_status(ret->dirfd, &ret->st);
 	return 0;
 }
@@ -50,29 +54,39 @@ static void close_container(struct opened *o)
 	state_clear(&o->st);
 }
 
-/* Hooks from the bundle's config (the state keeps no copy of it). */
-static void run_bundle_hooks(const struct opened *o, enum hrun_hook_kind kind)
+/* The config snapshot taken at create (never the bundle again); NULL if
+ * there is none (a create killed before it was written). */
+static struct hrun_spec *load_snapshot(const struct opened *o)
 {
 	struct hrun_spec *spec = NULL;
+
+	if (state_load_spec(o->dirfd, &spec) < 0) {
+		hrun_err_clear();
+		return NULL;
+	}
+	return spec;
+}
+
+static void run_hooks(const struct opened *o, const struct hrun_spec *spec,
+		      enum hrun_hook_kind kind)
+{
 	json_t *j;
 	char *text;
 
-	if (spec_load(o->st.bundle, &spec) < 0)
+	if (!spec || !spec->hooks[kind].n)
 		return;
-	if (spec->hooks[kind].n) {
-		j = state_to_json(&o->st, kind == HRUN_HOOK_POSTSTOP ? HRUN_STATUS_STOPPED
-								       : HRUN_STATUS_RUNNING);
-		text = json_dumps(j, JSON_COMPACT);
-		json_decref(j);
-		if (text)
-			(void)hooks_run(spec, kind, text);
-		free(text);
-	}
-	spec_free(spec);
+	j = state_to_json(&o->st, kind == HRUN_HOOK_POSTSTOP ? HRUN_STATUS_STOPPED
+							      : HRUN_STATUS_RUNNING);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (text)
+		(void)hooks_run(spec, kind, text);
+	free(text);
 }
 
 int lifecycle_start(const char *root, const char *id)
 {
+	struct hrun_spec *spec = NULL;
 	struct opened o;
 	int fd, r;
 
@@ -99,7 +113,14 @@ int lifecycle_start(const char *root, const char *id)
 		goto out;
 	}
 	(void)unlinkat(o.dirfd, HRUN_STATE_FIFO, 0);
-	run_bundle_hooks(&o, HRUN_HOOK_POSTSTART);
+	o.st.status = HRUN_STATUS_RUNNING;
+	r = state_write(o.dirfd, &o.st);
+	state_unlock(o.dirfd);
+	if (r < 0)
+		goto out;
+	spec = load_snapshot(&o);
+	run_hooks(&o, spec, HRUN_HOOK_POSTSTART);
+	spec_free(spec);
 out:
 	close_container(&o);
 	return r;
@@ -117,19 +138,17 @@ int lifecycle_state(const char *root, const char *id, json_t **ret_state)
 	return 0;
 }
 
-/* Signal the init through a pidfd, after checking its start time: a
+/* Signal the init through a pidfd opened first and verified after: a
  * recycled pid never gets the signal. */
 static int signal_init(const struct hrun_state *st, int signo)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
-	int r = 0;
+	int pidfd, r = 0;
 
-	if (pidfd < 0)
+	if (state_open_init(st, &pidfd) < 0)
 		return hrun_err(ESRCH, "container `%s`: container not running", st->id);
-	if (!state_init_alive(st))
-		r = hrun_err(ESRCH, "container `%s`: container not running", st->id);
-	else if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
-		r = hrun_syserr(errno, "kill container `%s`", st->id);
+	if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+		r = errno == ESRCH ? hrun_err(ESRCH, "container `%s`: container not running", st->id)
+				   : hrun_syserr(errno, "kill container `%s`", st->id);
 	(void)close(pidfd);
 	return r;
 }
@@ -151,41 +170,67 @@ int lifecycle_kill(const char *root, const char *id, int signo, bool all)
 	return r;
 }
 
-/* Kill everything and wait for the init to exit: a pidfd turns readable
- * when it does (zombie or reaped). Slow machines (a TCG VM) can need
- * seconds, so allow 30 s before reporting it. */
-static int kill_and_wait(struct opened *o)
+/* Wait up to MS for a pidfd to turn readable (its process exited). */
+static int wait_pidfd(int pidfd, int ms)
 {
-	struct pollfd p = {.fd = -1, .events = POLLIN};
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
 	int n;
 
-	/* pin the init first (a pidfd never names a recycled pid) */
-	if (state_init_alive(&o->st))
-		p.fd = (int)syscall(SYS_pidfd_open, o->st.pid, 0);
-	if (o->st.cgroup_path)
-		(void)cgroup_kill_all(o->st.cgroup_path, SIGKILL);
-	if (p.fd < 0)
-		return 0; /* not running, or gone since */
-	(void)syscall(SYS_pidfd_send_signal, p.fd, SIGKILL, NULL, 0);
-	/* readable once it has exited (zombie or reaped): that is the answer */
 	do
-		n = poll(&p, 1, 30000);
+		n = poll(&p, 1, ms);
 	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		n = -errno;
-	(void)close(p.fd);
-	if (n == 0)
+	return n < 0 ? -errno : n == 0 ? -ETIMEDOUT : 0;
+}
+
+/* A create still at work on this container goes first (its hooks die
+ * with it: PR_SET_PDEATHSIG), so it cannot re-create what we remove. */
+static void kill_creator(const struct opened *o)
+{
+	int fd;
+
+	if (o->st.status != HRUN_STATUS_CREATING || state_open_creator(&o->st, &fd) < 0)
+		return;
+	(void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+	(void)wait_pidfd(fd, 5000);
+	(void)close(fd);
+}
+
+/* Kill everything and wait for the init to exit: a pidfd turns readable
+ * when it does (zombie or reaped). The whole cgroup goes too, whether the
+ * init still lives or not (without a pid namespace its children outlive
+ * it). Slow machines (a TCG VM) can need seconds: allow 30 s. */
+static int kill_and_wait(struct opened *o)
+{
+	int pidfd = -1, r = 0;
+
+	kill_creator(o);
+	/* pin the init first (a pidfd never names a recycled pid) */
+	(void)state_open_init(&o->st, &pidfd);
+	if (o->st.cgroup_path) {
+		r = cgroup_kill_all(o->st.cgroup_path, SIGKILL);
+		if (r == -ENOENT) {
+			hrun_err_clear();
+			r = 0;
+		}
+	}
+	if (pidfd < 0)
+		return r;
+	(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	r = wait_pidfd(pidfd, 30000);
+	(void)close(pidfd);
+	if (r == -ETIMEDOUT)
 		return hrun_err(EBUSY, "container `%s`: init did not exit within 30 s of SIGKILL",
 				o->st.id);
-	if (n < 0)
-		return hrun_syserr(-n, "container `%s`: wait for the init", o->st.id);
+	if (r < 0)
+		return hrun_syserr(-r, "container `%s`: wait for the init", o->st.id);
 	return 0;
 }
 
 int lifecycle_delete(const char *root, const char *id, bool force)
 {
+	struct hrun_spec *spec = NULL;
 	struct opened o;
-	int r = open_container(root, id, true, &o);
+	int r = open_container(root, id, false, &o);
 
 	if (r == -ENOENT && force)
 		return 0;
@@ -198,18 +243,31 @@ int lifecycle_delete(const char *root, const char *id, bool force)
 			     state_status_name(o.status));
 		goto out;
 	}
-	if (o.status != HRUN_STATUS_STOPPED) {
-		r = kill_and_wait(&o);
-		if (r < 0)
-			goto out;
-	}
+	r = kill_and_wait(&o);
+	if (r < 0)
+		goto out;
 	if (o.st.cgroup_path) {
 		r = cgroup_destroy(o.st.cgroup_path);
+		if (r == -ENOENT) {
+			hrun_err_clear();
+			r = 0;
+		}
 		if (r < 0)
 			goto out;
 	}
-	run_bundle_hooks(&o, HRUN_HOOK_POSTSTOP);
-	r = state_remove(root, id, o.dirfd);
+	spec = load_snapshot(&o);
+	/* our directory only: state_remove leaves a re-created id alone */
+	r = state_lock(o.dirfd);
+	if (r == 0) {
+		r = state_remove(root, id, o.dirfd);
+		state_unlock(o.dirfd);
+	} else if (r == -ENOENT) {
+		hrun_err_clear(); /* removed by a concurrent delete */
+		r = 0;
+	}
+	if (r == 0)
+		run_hooks(&o, spec, HRUN_HOOK_POSTSTOP);
+	spec_free(spec);
 out:
 	close_container(&o);
 	return r;
@@ -218,7 +276,7 @@ out:
 int lifecycle_pause(const char *root, const char *id, bool pause)
 {
 	struct opened o;
-	int r = open_container(root, id, true, &o);
+	int r = open_container(root, id, false, &o);
 
 	if (r < 0)
 		return r;

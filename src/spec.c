@@ -140,6 +140,9 @@ int spec_get_int(const struct spec_ctx *c, const char *path, const json_t *v, in
 				 min >= 0 ? "a non-negative integer" : "an integer",
 				 spec_describe(v).s);
 	n = json_integer_value(v);
+	if (n == INT64_MIN) /* UINT64_MAX in the text (spec_prescan_u64) */
+		return spec_fail(c, path, "must be between %" PRId64 " and %" PRId64
+				 ", got 18446744073709551615", min, max);
 	if (min == 0 && n < 0)
 		return spec_fail(c, path, "expected a non-negative integer, got %lld", n);
 	if (n < min || n > max)
@@ -160,6 +163,25 @@ int spec_get_int(const struct spec_ctx *c, const char *path, const json_t *v, in
 		*(type *)SPEC_AT(base, f->off) = (type)n;                                          \
 		return 0;                                                                          \
 	}
+
+/* A uint64 that may also be 18446744073709551615 (RLIM_INFINITY, what
+ * engines send for unlimited): load_json turned that into INT64_MIN. */
+static int h_u64_or_max(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+			const struct spec_field *f)
+{
+	int64_t n;
+	int r;
+
+	if (json_is_integer(v) && json_integer_value(v) == INT64_MIN) {
+		*(uint64_t *)SPEC_AT(base, f->off) = UINT64_MAX;
+		return 0;
+	}
+	r = spec_get_int(c, path, v, 0, INT64_MAX, &n);
+	if (r < 0)
+		return r;
+	*(uint64_t *)SPEC_AT(base, f->off) = (uint64_t)n;
+	return 0;
+}
 
 INT_HANDLER(spec_h_i64, int64_t)
 INT_HANDLER(spec_h_u64, uint64_t)
@@ -558,8 +580,8 @@ static const struct spec_names rlimit_names = { rlimit_values, ARRAY_SIZE(rlimit
 static const struct spec_field rlimit_fields[] = {
 	SPEC_FLD("type", spec_h_enum, struct hrun_rlimit, resource, .names = &rlimit_names,
 		 SPEC_REQ),
-	SPEC_FLD("soft", spec_h_u64, struct hrun_rlimit, soft, SPEC_U64, SPEC_REQ),
-	SPEC_FLD("hard", spec_h_u64, struct hrun_rlimit, hard, SPEC_U64, SPEC_REQ),
+	SPEC_FLD("soft", h_u64_or_max, struct hrun_rlimit, soft, SPEC_U64, SPEC_REQ),
+	SPEC_FLD("hard", h_u64_or_max, struct hrun_rlimit, hard, SPEC_U64, SPEC_REQ),
 };
 
 static int check_rlimit(const struct spec_ctx *c, const char *path, void *elem)
@@ -671,7 +693,7 @@ static const struct spec_field hook_fields[] = {
 	SPEC_FLD("path", spec_h_abs, struct hrun_hook, path, SPEC_REQ),
 	SPEC_FLD("args", spec_h_strv, struct hrun_hook, args),
 	SPEC_FLD("env", spec_h_env, struct hrun_hook, env),
-	SPEC_FLD("timeout", spec_h_int, struct hrun_hook, timeout, SPEC_RANGE(1, INT32_MAX),
+	SPEC_FLD("timeout", spec_h_i64, struct hrun_hook, timeout, SPEC_RANGE(1, INT64_MAX),
 		 SPEC_HAS(struct hrun_hook, has_timeout)),
 };
 
@@ -773,11 +795,82 @@ static int check_spec(const struct spec_ctx *c, const struct hrun_spec *s)
 	return spec_check_sysctl(c, l);
 }
 
+#define U64_MAX_TEXT "18446744073709551615"
+#define I64_MIN_TEXT "-9223372036854775808" /* the same length */
+
+static bool number_char(char ch)
+{
+	return (ch >= '0' && ch <= '9') || ch == '-' || ch == '+' || ch == '.' || ch == 'e' ||
+	       ch == 'E';
+}
+
+/*
+ * jansson (2.14) decodes integers into json_int_t only up to INT64_MAX and
+ * refuses the rest ("too big integer"), but engines send RLIM_INFINITY
+ * (18446744073709551615) for an unlimited rlimit. Outside strings, that
+ * exact number token is rewritten in place to INT64_MIN, which has the
+ * same length (error positions stay right) and which no OCI field can
+ * use: a literal INT64_MIN in the input is refused, so INT64_MIN after
+ * parsing always means UINT64_MAX (h_u64_or_max accepts it, every other
+ * integer field refuses it naming 18446744073709551615). Other values
+ * above INT64_MAX stay errors. Sets *RET_COPY (NULL if nothing changed).
+ */
+static int prescan_u64max(const struct spec_ctx *c, const char *text, size_t len,
+			  char **ret_copy)
+{
+	const size_t tl = sizeof(U64_MAX_TEXT) - 1;
+	bool in_str = false;
+
+	*ret_copy = NULL;
+	for (size_t i = 0; i < len; i++) {
+		size_t j = i;
+
+		if (in_str) {
+			if (text[i] == '\\')
+				i++;
+			else if (text[i] == '"')
+				in_str = false;
+			continue;
+		}
+		if (text[i] == '"') {
+			in_str = true;
+			continue;
+		}
+		if (!number_char(text[i]))
+			continue;
+		while (j < len && number_char(text[j]))
+			j++;
+		if (j - i == tl && memcmp(text + i, I64_MIN_TEXT, tl) == 0) {
+			free(*ret_copy);
+			return hrun_err(EINVAL, "%s: the number " I64_MIN_TEXT " is out of range",
+					c->file);
+		}
+		if (j - i == tl && memcmp(text + i, U64_MAX_TEXT, tl) == 0) {
+			if (!*ret_copy) {
+				*ret_copy = malloc(len + 1);
+				if (!*ret_copy)
+					return spec_oom(c);
+				memcpy(*ret_copy, text, len);
+				(*ret_copy)[len] = '\0';
+			}
+			memcpy(*ret_copy + i, I64_MIN_TEXT, tl);
+		}
+		i = j - 1;
+	}
+	return 0;
+}
+
 static int load_json(const struct spec_ctx *c, const char *text, size_t len, json_t **ret)
 {
+	_cleanup_free_ char *copy = NULL;
 	json_error_t jerr;
+	json_t *root;
+	int r = prescan_u64max(c, text, len, &copy);
+
+	if (r < 0)
+		return r;
 	/* duplicate keys are ambiguous (which one wins?): refuse them */
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(copy ? copy : text, len, JSON_REJECT_DUPLICATES, &jerr);
 
 	if (!root) {
 		util_scrub_control(jerr.text);
@@ -868,7 +961,8 @@ int spec_validate_run(const struct hrun_spec *spec)
 	return 0;
 }
 
-int spec_load(const char *bundle_dir, struct hrun_spec **ret_spec)
+int spec_load_text(const char *bundle_dir, struct hrun_spec **ret_spec, char **ret_text,
+		   size_t *ret_len)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_free_ char *buf = NULL;
@@ -881,7 +975,19 @@ int spec_load(const char *bundle_dir, struct hrun_spec **ret_spec)
 	r = util_read_file(path, HRUN_SPEC_MAX_SIZE, &buf, &len);
 	if (r < 0)
 		return r;
-	return spec_parse("config.json", buf, len, ret_spec);
+	r = spec_parse("config.json", buf, len, ret_spec);
+	if (r < 0)
+		return r;
+	if (ret_text) {
+		*ret_text = TAKE_PTR(buf);
+		*ret_len = len;
+	}
+	return 0;
+}
+
+int spec_load(const char *bundle_dir, struct hrun_spec **ret_spec)
+{
+	return spec_load_text(bundle_dir, ret_spec, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ */

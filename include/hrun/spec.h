@@ -301,7 +301,7 @@ struct hrun_hook {
 	char **args;
 	char **env;
 	bool has_timeout;
-	int timeout; /* seconds, > 0 */
+	int64_t timeout; /* seconds, > 0 */
 };
 
 enum hrun_hook_kind {
@@ -377,6 +377,9 @@ int spec_parse(const char *filename, const char *text, size_t len, struct hrun_s
 
 /* Read and parse BUNDLE/config.json (errors name "config.json"). */
 int spec_load(const char *bundle_dir, struct hrun_spec **ret_spec);
+/* spec_load, also returning the exact bytes parsed (the state snapshot). */
+int spec_load_text(const char *bundle_dir, struct hrun_spec **ret_spec, char **ret_text,
+		   size_t *ret_len);
 
 /* The checks `run` (and `check`) make on a parsed config beyond the
  * parser's: a container needs `process`. */

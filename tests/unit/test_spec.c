@@ -619,7 +619,16 @@ static const struct bad_case bad_cases[] = {
 	{ CFG(",'hooks':{'prestart':[{'path':'hook'}]}"),
 	  E("hooks.prestart[0].path: must be an absolute path, got \"hook\"") },
 	{ CFG(",'hooks':{'poststop':[{'path':'/h','timeout':0}]}"),
-	  E("hooks.poststop[0].timeout: must be between 1 and 2147483647, got 0") },
+	  E("hooks.poststop[0].timeout: must be between 1 and 9223372036854775807, got 0") },
+	/* RLIM_INFINITY is only for rlimits; a literal INT64_MIN is never valid */
+	{ LNX("'resources':{'cpu':{'shares':18446744073709551615}}"),
+	  E("linux.resources.cpu.shares: must be between 0 and 9223372036854775807, "
+	    "got 18446744073709551615") },
+	{ CFG(",'x':-9223372036854775808"),
+	  E("the number -9223372036854775808 is out of range") },
+	{ PROCOK(",'rlimits':[{'type':'RLIMIT_CORE','soft':18446744073709551614,'hard':1}]"),
+	  "config.json: invalid JSON at line 1 column 171: too big integer near "
+	  "'18446744073709551614'" },
 	{ CFG(",'hooks':{'createRuntime':[{'args':['x']}]}"),
 	  E("hooks.createRuntime[0].path: required field is missing") },
 	/* namespaces and mappings */
@@ -992,6 +1001,32 @@ Test(spec, ns_names_and_flags)
 	cr_expect_eq(spec_ns_clone_flag(HRUN_NS_CGROUP), CLONE_NEWCGROUP);
 	cr_expect_eq(spec_ns_clone_flag(HRUN_NS_TIME), 0x80);
 	cr_expect_eq(spec_ns_clone_flag(HRUN_NS_COUNT), 0);
+}
+
+/* engines send RLIM_INFINITY for --ulimit x=-1: exact, and only there;
+ * the same digits inside a string stay untouched */
+Test(spec, rlimit_infinity)
+{
+	struct hrun_spec *s = parse_ok(
+		CFG(",'process':{'user':{'uid':0,'gid':0},'cwd':'/','args':['sh'],"
+		    "'env':['A=18446744073709551615'],'rlimits':[{'type':'RLIMIT_CORE',"
+		    "'soft':18446744073709551615,'hard':18446744073709551615},"
+		    "{'type':'RLIMIT_NOFILE','soft':9223372036854775807,'hard':9223372036854775807}]}"));
+
+	cr_assert_eq(s->process.n_rlimits, 2);
+	cr_expect_eq(s->process.rlimits[0].soft, RLIM_INFINITY);
+	cr_expect_eq(s->process.rlimits[0].hard, UINT64_MAX);
+	cr_expect_eq(s->process.rlimits[1].soft, (uint64_t)INT64_MAX);
+	cr_expect_str_eq(s->process.env[0], "A=18446744073709551615");
+	spec_free(s);
+}
+
+Test(spec, hook_timeout_is_64_bit)
+{
+	struct hrun_spec *s = parse_ok(CFG(",'hooks':{'poststop':[{'path':'/h','timeout':4294967296}]}"));
+
+	cr_expect_eq(s->hooks[HRUN_HOOK_POSTSTOP].hooks[0].timeout, INT64_C(4294967296));
+	spec_free(s);
 }
 
 Test(spec, free_functions_accept_null)
