@@ -39,7 +39,8 @@ static void __attribute__((noreturn)) hook_child(const struct hrun_hook *h, int 
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 		_exit(127);
-	if (dup2(in_fd, STDIN_FILENO) < 0)
+	/* its own process group: a timeout kills what it started too */
+	if (setpgid(0, 0) < 0 || dup2(in_fd, STDIN_FILENO) < 0)
 		_exit(127);
 	(void)util_cloexec_from(3);
 	execve(h->path, h->args ? h->args : fallback_args, h->env ? h->env : empty);
@@ -118,6 +119,7 @@ static int wait_hook(pid_t pid, int pidfd, int64_t deadline, int *ret_status)
 		struct pollfd p = {.fd = pidfd, .events = POLLIN};
 
 		if (poll_until(&p, 1, deadline) == 0) {
+			(void)kill(-pid, SIGKILL);
 			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 			(void)waitpid(pid, ret_status, 0);
 			return -ETIMEDOUT;
@@ -180,6 +182,7 @@ static int run_one(const struct hrun_hook *h, const char *state_json, const char
 	if (r == 0)
 		r = wait_hook(pid, pidfd, deadline, &status);
 	else {
+		(void)kill(-pid, SIGKILL);
 		(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		(void)waitpid(pid, &status, 0);
 	}
