@@ -16,7 +16,10 @@
  *     the same argument index: then EVERY condition becomes its own rule
  *     (OR), because libseccomp cannot compare one argument twice in a rule;
  *   - SCMP_CMP_MASKED_EQ: "value" is the mask, "valueTwo" the datum;
- *   - ERRNO and TRACE return errnoRet, EPERM when it is absent.
+ *   - ERRNO and TRACE return errnoRet, EPERM when it is absent;
+ *   - on x86 (i386), socketcall and ipc are answered by the default action
+ *     unless the profile allows them unconditionally, whenever libseccomp
+ *     would otherwise drop a rule's conditions (seccomp_mux.c).
  *
  * Duplicate syscalls (libseccomp 2.5 behaviour, which we keep rather than
  * second-guess, so hrun, runc and crun agree): between two unconditional
@@ -31,6 +34,7 @@
  */
 #define _GNU_SOURCE
 #include "hrun/seccomp.h"
+#include "seccomp-internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -376,9 +380,21 @@ static int seccomp_new_ctx(const struct hrun_seccomp *spec, uint32_t *ret_defaul
 	return 0;
 }
 
+/* A rule's libseccomp action, without recording an error (for the
+ * multiplexer pre-scan; seccomp_add_rule reports invalid actions). */
+static int seccomp_rule_action(const struct hrun_seccomp_rule *rule, uint32_t *ret)
+{
+	int r = seccomp_action("", rule->action, rule->has_errno_ret, rule->errno_ret, ret);
+
+	if (r < 0)
+		hrun_err_clear();
+	return r;
+}
+
 int seccomp_compile(const struct hrun_seccomp *spec, struct hrun_bpf *ret)
 {
 	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
+	struct seccomp_mux mux;
 	uint32_t default_act;
 	int r;
 
@@ -386,6 +402,10 @@ int seccomp_compile(const struct hrun_seccomp *spec, struct hrun_bpf *ret)
 	if (r < 0)
 		return r;
 	r = seccomp_add_archs(ctx, spec->architectures);
+	if (r < 0)
+		return r;
+	/* before the rules: i386 socketcall/ipc (see seccomp_mux.c) */
+	r = seccomp_mux_prepare(ctx, spec, default_act, seccomp_rule_action, &mux);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < spec->n_syscalls; i++) {
@@ -396,6 +416,11 @@ int seccomp_compile(const struct hrun_seccomp *spec, struct hrun_bpf *ret)
 	r = seccomp_export(ctx, &ret->prog);
 	if (r < 0)
 		return r;
+	r = seccomp_mux_apply(&mux, &ret->prog);
+	if (r < 0) {
+		seccomp_bpf_clear(ret);
+		return r;
+	}
 	ret->flags = seccomp_kernel_flags(spec->flags);
 	return 0;
 }
