@@ -47,4 +47,10 @@ for f in 40 17 15 38 30 31 29 21 9 44; do
 	expect_match "family $f: socket(2) refused (EAFNOSUPPORT)" '^-97$' "$(ret "$got" socket $f)"
 done
 expect_match "socketcall is refused for AF_INET too (no path around the filter)" '^-38$' "$(ret "$got" socketcall 2)"
+
+# `hrun spec` inlines the same profile, so its containers get the same filter
+S=$T/spec && mkdir -p "$S" && ln -s "$ROOTFS_CACHE" "$S/rootfs"
+HRUN_PROFILES=$HRUN_SRC/profiles H spec --bundle "$S" --no-limits -- /var/sc $FAMS >/dev/null
+expect_eq "hrun spec inlines profiles/seccomp/default.json verbatim" \
+	"$(jq -S . "$HRUN_SRC/profiles/seccomp/default.json")" "$(jq -S .linux.seccomp "$S/config.json")"
 finish
