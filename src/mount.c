@@ -469,6 +469,29 @@ int mount_console(struct hrun_mount_ctx *ctx, const char *slave_path)
 	return 0;
 }
 
+/* pivot_root(".", ".") from inside the new root: the old root ends up
+ * stacked on top of the new one at "/"; detach it without a put_old
+ * directory. The rslave (so the unmount cannot reach the host) is applied
+ * to the OLD root through an fd opened before: "." after pivot_root is not
+ * guaranteed to name it, and a recursive rslave of the new root would
+ * undo the propagation the config asked for its mounts (rshared binds). */
+static int pivot_detach_old_root(void)
+{
+	_cleanup_close_ int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (old_root < 0)
+		return hrun_syserr(errno, "open the old root");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return hrun_syserr(errno, "pivot_root");
+	if (fchdir(old_root) < 0)
+		return hrun_syserr(errno, "chdir to the old root");
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return hrun_syserr(errno, "make the old root a slave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return hrun_syserr(errno, "detach the old root");
+	return 0;
+}
+
 int mount_pivot(struct hrun_mount_ctx *ctx, bool no_pivot)
 {
 	if (fchdir(ctx->rootfd) < 0)
@@ -479,14 +502,10 @@ int mount_pivot(struct hrun_mount_ctx *ctx, bool no_pivot)
 		if (chroot(".") < 0)
 			return hrun_syserr(errno, "chroot");
 	} else {
-		/* pivot_root(".", "."): the old root ends up stacked on top of
-		 * the new one at "/"; detach it without a put_old directory */
-		if (syscall(SYS_pivot_root, ".", ".") < 0)
-			return hrun_syserr(errno, "pivot_root");
-		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-			return hrun_syserr(errno, "make the old root a slave");
-		if (umount2(".", MNT_DETACH) < 0)
-			return hrun_syserr(errno, "detach the old root");
+		int r = pivot_detach_old_root();
+
+		if (r < 0)
+			return r;
 	}
 	if (chdir("/") < 0)
 		return hrun_syserr(errno, "chdir /");

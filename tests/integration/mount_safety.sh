@@ -43,4 +43,18 @@ expect_eq "no mount is left on the host" "$host_mounts_before" "$(grep -c "$T" /
 "$HRUN_SRC/tests/base-config.sh" | jq '.process.cwd = "/abs-escape/etc" | .process.args = ["sh", "-c", "pwd; cat hostname"]' > "$B/config.json"
 out=$(HRUN_X=1 "$HRUN" --root "$ROOT" run --bundle "$B" cwd1 2>&1)
 expect_match "a cwd through a symlink to / resolves inside the rootfs" "hrun-test" "$out"
+# per-mount propagation survives pivot_root: an rshared bind of a shared
+# host mount is still shared inside (the old root, not the new one, is made
+# rslave before it is detached)
+SH=$T/shared-src
+mkdir -p "$SH"
+if mount --bind "$SH" "$SH" && mount --make-shared "$SH"; then
+	PB=$(new_bundle prop ".mounts += [{destination: \"/tmp/m\", type: \"bind\", source: \"$SH\", options: [\"rbind\", \"rshared\"]}, {destination: \"/tmp/p\", type: \"bind\", source: \"$SH\", options: [\"rbind\", \"rprivate\"]}]")
+	out=$(hrun_run "$PB" "prop-$RANDOM" cat /proc/self/mountinfo)
+	expect_match "an rshared bind mount is shared inside the container" " /tmp/m [^ ]+ .*shared:[0-9]+" "$(printf '%s\n' "$out" | grep ' /tmp/m ')"
+	expect_eq "an rprivate one has no propagation" "" "$(printf '%s\n' "$out" | grep ' /tmp/p ' | grep -Eo 'shared:|master:')"
+	umount "$SH"
+else
+	not_ok "make a shared bind mount on the host for the propagation test"
+fi
 finish
