@@ -85,6 +85,7 @@ struct init_ctx {
 	int relay[2];    /* run in the foreground with a terminal: [0] ours */
 	int state_dirfd;
 	bool late_cgroupns; /* clone3 could not place us: unshare after joining */
+	unsigned parent_joined; /* bit t: namespace type t joined around the clone */
 	bool wrote_pid_file;
 	pid_t host_pid; /* in the child: its pid in the runtime's namespace */
 	pid_t pid;
@@ -152,8 +153,8 @@ static int child_enter_namespaces(struct init_ctx *c)
 			return hrun_syserr(errno, "prctl(PR_SET_PDEATHSIG)");
 	}
 	for (int t = HRUN_NS_MOUNT; t < HRUN_NS_COUNT; t++) {
-		if (t == HRUN_NS_PID || t == HRUN_NS_TIME)
-			continue; /* joined by the runtime before clone */
+		if (c->parent_joined & (1u << t))
+			continue; /* joined by the runtime around the clone */
 		r = ns_join(c->ns_fds, t);
 		if (r < 0)
 			return r;
@@ -484,20 +485,18 @@ static pid_t do_clone3(struct init_ctx *c, unsigned long flags)
 static int spawn_init(struct init_ctx *c)
 {
 	unsigned long flags = ns_new_flags(c->spec);
-	_cleanup_close_ int own_pid = -1, own_time = -1;
+	struct ns_outer outer;
 	int saved_cwd, r;
 
-	/* a pid or time namespace given by path applies to our children:
-	 * join it for the clone only, then return (hooks we run later must
-	 * not be born in the container) */
-	own_pid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-	own_time = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-	r = ns_join(c->ns_fds, HRUN_NS_PID);
-	if (r < 0)
+	/* namespaces given by path that the child could not join itself
+	 * (pid, time; net/ipc/uts/cgroup with a new user namespace): join
+	 * them for the clone only, then return (see ns_clone_enter) */
+	r = ns_clone_enter(c->spec, c->ns_fds, &outer);
+	if (r < 0) {
+		(void)ns_clone_leave(&outer);
 		return r;
-	r = ns_join(c->ns_fds, HRUN_NS_TIME);
-	if (r < 0)
-		return r;
+	}
+	c->parent_joined = outer.joined;
 	/* clone from inside the rootfs: the child's cwd then names it in the
 	 * new mount namespace, without a path lookup that the root of a new
 	 * user namespace might not be allowed to do */
@@ -507,6 +506,7 @@ static int spawn_init(struct init_ctx *c)
 	if (fchdir(c->rootfs_fd) < 0) {
 		r = hrun_syserr(errno, "chdir to the rootfs");
 		close_fd(&saved_cwd);
+		(void)ns_clone_leave(&outer);
 		return r;
 	}
 	c->pid = do_clone3(c, flags);
@@ -518,20 +518,21 @@ static int spawn_init(struct init_ctx *c)
 	}
 	if (c->pid == 0) {
 		close_fd(&saved_cwd);
-		close_fd(&own_pid);
-		close_fd(&own_time);
+		for (int t = 0; t < HRUN_NS_COUNT; t++)
+			close_fd(&outer.own[t]);
 		child_entry(c);
 	}
 	r = c->pid < 0 ? errno : 0;
 	if (fchdir(saved_cwd) < 0 && r == 0)
 		r = errno;
 	close_fd(&saved_cwd);
-	if (r)
+	if (r) {
+		(void)ns_clone_leave(&outer);
 		return hrun_syserr(r, c->pid < 0 ? "clone3" : "restore the current directory");
-	if (c->ns_fds[HRUN_NS_PID] >= 0 && setns(own_pid, CLONE_NEWPID) < 0)
-		return hrun_syserr(errno, "return to our pid namespace");
-	if (c->ns_fds[HRUN_NS_TIME] >= 0 && setns(own_time, CLONE_NEWTIME) < 0)
-		return hrun_syserr(errno, "return to our time namespace");
+	}
+	r = ns_clone_leave(&outer);
+	if (r < 0)
+		return r;
 	close_fd(&c->sync[1]);
 	close_fd(&c->console);
 	close_fd(&c->fifo);

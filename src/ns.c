@@ -116,6 +116,73 @@ int ns_join(const int fds[HRUN_NS_COUNT], enum hrun_ns_type type)
 	return 0;
 }
 
+/*
+ * Namespaces given by path that the runtime joins around the clone (and
+ * leaves right after, so hooks are not born in the container):
+ *   - pid and time: they apply to children only;
+ *   - net, ipc, uts, cgroup when the container gets a NEW user namespace:
+ *     they belong to the runtime's user namespace, which the child has left
+ *     at clone and could no longer join them from (Kubernetes' userns pods
+ *     with a CNI-made netns, `podman --userns ... --network ns:PATH`).
+ * (A mount namespace by path stays with the child, which sets the rootfs
+ * up in it.)
+ */
+static const char *const own_ns_file[HRUN_NS_COUNT] = {
+	[HRUN_NS_PID] = "/proc/self/ns/pid_for_children",
+	[HRUN_NS_TIME] = "/proc/self/ns/time_for_children",
+	[HRUN_NS_NET] = "/proc/self/ns/net",
+	[HRUN_NS_IPC] = "/proc/self/ns/ipc",
+	[HRUN_NS_UTS] = "/proc/self/ns/uts",
+	[HRUN_NS_CGROUP] = "/proc/self/ns/cgroup",
+};
+
+static bool ns_joined_around_clone(const struct hrun_spec *spec, enum hrun_ns_type t)
+{
+	const struct hrun_namespace *user = &spec->linux_cfg.namespaces[HRUN_NS_USER];
+
+	if (t == HRUN_NS_PID || t == HRUN_NS_TIME)
+		return true;
+	return own_ns_file[t] && user->enabled && !user->path;
+}
+
+int ns_clone_enter(const struct hrun_spec *spec, const int fds[HRUN_NS_COUNT],
+		   struct ns_outer *o)
+{
+	int r;
+
+	o->joined = 0;
+	for (int t = 0; t < HRUN_NS_COUNT; t++)
+		o->own[t] = -1;
+	for (int t = 0; t < HRUN_NS_COUNT; t++) {
+		if (fds[t] < 0 || !ns_joined_around_clone(spec, t))
+			continue;
+		o->own[t] = open(own_ns_file[t], O_RDONLY | O_CLOEXEC);
+		if (o->own[t] < 0)
+			return hrun_syserr(errno, "open `%s`", own_ns_file[t]);
+		r = ns_join(fds, t);
+		if (r < 0)
+			return r;
+		o->joined |= 1u << t;
+	}
+	return 0;
+}
+
+int ns_clone_leave(struct ns_outer *o)
+{
+	int r = 0;
+
+	for (int t = 0; t < HRUN_NS_COUNT; t++) {
+		if ((o->joined & (1u << t)) && r == 0 &&
+		    setns(o->own[t], spec_ns_clone_flag(t)) < 0)
+			r = hrun_syserr(errno, "return to our %s namespace", spec_ns_name(t));
+		if (o->own[t] >= 0)
+			(void)close(o->own[t]);
+		o->own[t] = -1;
+	}
+	o->joined = 0;
+	return r;
+}
+
 static int write_map(pid_t pid, const char *file, const struct hrun_id_map *m, size_t n)
 {
 	char path[64];

@@ -17,6 +17,17 @@ void ns_close_fds(int fds[HRUN_NS_COUNT]);
 /* setns() into fds[type] when open; names the namespace on error. */
 int ns_join(const int fds[HRUN_NS_COUNT], enum hrun_ns_type type);
 
+/* Namespaces the runtime joins for the clone only (see ns.c): enter them,
+ * clone, leave them. JOINED has bit t set for each type t joined, so the
+ * child skips them. ns_clone_leave also closes the fds (call it always). */
+struct ns_outer {
+	int own[HRUN_NS_COUNT];
+	unsigned joined;
+};
+int ns_clone_enter(const struct hrun_spec *spec, const int fds[HRUN_NS_COUNT],
+		   struct ns_outer *o);
+int ns_clone_leave(struct ns_outer *o);
+
 /* Parent side: write /proc/PID/{uid_map,gid_map} from the config. */
 int ns_write_id_maps(pid_t pid, const struct hrun_spec *spec);
 

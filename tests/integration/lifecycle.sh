@@ -74,6 +74,24 @@ BJ=$(new_bundle join ".hostname = null | del(.linux.uidMappings, .linux.gidMappi
 out=$(hrun_run "$BJ" join1 sh -c 'hostname; readlink /proc/self/ns/net')
 expect_eq "joining c1's uts namespace by path shows its hostname" "hrun-test" "$(printf '%s\n' "$out" | sed -n 1p)"
 expect_eq "joining c1's network namespace by path" "$(readlink /proc/"$PID1"/ns/net)" "$(printf '%s\n' "$out" | sed -n 2p)"
+# a NEW user namespace together with namespaces of the host's user namespace
+# joined by path (Kubernetes userns pods with a CNI netns): the runtime joins
+# them before the user namespace is made
+unshare -n -i -u sleep 60 &
+NSPID=$!
+sleep 0.2
+BJU=$(new_bundle joinu ".linux.namespaces = [{type: \"user\"}, {type: \"pid\"}, {type: \"mount\"},
+      {type: \"ipc\", path: \"/proc/$NSPID/ns/ipc\"}, {type: \"uts\", path: \"/proc/$NSPID/ns/uts\"},
+      {type: \"network\", path: \"/proc/$NSPID/ns/net\"}] | .hostname = null
+  | del(.mounts[] | select(.destination == \"/dev/mqueue\"))")
+out=$(hrun_run "$BJU" joinu1 sh -c 'for n in net ipc uts user; do readlink /proc/self/ns/$n; done; id -u' 2>&1)
+expect_eq "new userns + net/ipc/uts of the host's userns by path: all joined" \
+	"$(readlink /proc/$NSPID/ns/net /proc/$NSPID/ns/ipc /proc/$NSPID/ns/uts)" "$(printf '%s\n' "$out" | sed -n 1,3p)"
+expect_match "... in a user namespace of its own, as the mapped user" \
+	"^user:\[[0-9]+\]
+1000$" "$(printf '%s\n' "$out" | sed -n 4,5p)"
+check "... its user namespace is not the host's" test "$(printf '%s\n' "$out" | sed -n 4p)" != "$(readlink /proc/self/ns/user)"
+kill $NSPID; wait $NSPID 2>/dev/null
 BJ2=$(new_bundle join2 '.linux.namespaces |= map(if .type == "ipc" then .path = "/proc/self/ns/net" else . end)')
 out=$(hrun_run "$BJ2" join2 true 2>&1)
 expect_match "a path of the wrong namespace type is refused" "is not a ipc namespace" "$out"
