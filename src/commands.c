@@ -5,6 +5,9 @@
 #include "hrun/commands.h"
 
 #include <errno.h>
+#include <sys/stat.h>
+#include <pwd.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
@@ -242,6 +245,28 @@ static int parse_format(const char *arg, bool *ret_json)
 	return 0;
 }
 
+/* list's OWNER column, as runc: the user owning the container's state
+ * directory (its name from the host's passwd, else the uid). */
+static const char *list_owner(const char *root, const char *id, const char *recorded, char *buf,
+			      size_t size)
+{
+	char path[PATH_MAX];
+	struct passwd pw, *res = NULL;
+	char pwbuf[1024];
+	struct stat st;
+
+	if (recorded && *recorded)
+		return recorded;
+	(void)snprintf(path, sizeof(path), "%s/%s", root, id);
+	if (stat(path, &st) < 0)
+		return "";
+	if (getpwuid_r(st.st_uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
+		(void)snprintf(buf, size, "%s", pw.pw_name);
+	else
+		(void)snprintf(buf, size, "%u", (unsigned)st.st_uid);
+	return buf;
+}
+
 static int cmd_list(const struct hrun_globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -250,6 +275,7 @@ static int cmd_list(const struct hrun_globals *g, int argc, char **argv)
 		{0},
 	};
 	bool json = false, quiet = false;
+	char owner[256];
 	json_t *list, *s;
 	size_t i;
 	int c, r;
@@ -285,7 +311,8 @@ static int cmd_list(const struct hrun_globals *g, int argc, char **argv)
 			     json_string_value(json_object_get(s, "status")),
 			     json_string_value(json_object_get(s, "bundle")),
 			     json_string_value(json_object_get(s, "created")),
-			     json_string_value(json_object_get(s, "owner")));
+			     list_owner(g->root, id, json_string_value(json_object_get(s, "owner")),
+					owner, sizeof(owner)));
 	}
 	json_decref(list);
 	return 0;

@@ -65,6 +65,7 @@ out=$(H ps c1)
 expect_match "ps ID: default ps -ef columns" "^UID +PID +PPID" "$out"
 expect_eq "list shows the container" "c1" "$(H list -q)"
 expect_eq "list --format json" "running" "$(H list --format json | jq -r '.[0].status')"
+expect_eq "list's OWNER column names the state dir's owner" "root" "$(H list | awk 'NR == 2 {print $NF}')"
 
 # a second container joins c1's uts and network namespaces by path
 PID1=$(cat "$T/c1.pid")
