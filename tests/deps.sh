@@ -6,11 +6,16 @@
 #              crun/runc (reference runtimes), qemu + Debian's kernel (the
 #              cgroup v2 VM), groff/man-db (man page rendering), hyperfine,
 #              clang + libclang-rt-14-dev (libFuzzer, tests/fuzz/run.sh),
-#              clang-format (tests/format-check.sh)
+#              clang-format (tests/format-check.sh); the workloads run
+#              under the default seccomp profile (tests/integration/
+#              workloads.sh): strace, gdb, git, make, iputils-ping, golang-go
+#              (~330 MB) and openjdk-17-jdk-headless (~230 MB), python's own
+#              test suite (libpython3.11-testsuite), libc6-i386 (a 32-bit
+#              glibc program)
 set -eu
 PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-ng-dev libjansson-dev busybox-static jq file procps"
 if [ "${1:-}" = --test ]; then
-	PKGS="$PKGS libcriterion-dev python3 podman containerd crun runc uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine time bc clang libclang-rt-14-dev clang-format"
+	PKGS="$PKGS libcriterion-dev python3 podman containerd crun runc uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine time bc clang libclang-rt-14-dev clang-format strace gdb git make iputils-ping golang-go openjdk-17-jdk-headless libpython3.11-testsuite libc6-i386"
 fi
 missing=""
 for p in $PKGS; do
