@@ -22,7 +22,7 @@ W=$T/wroot && mkdir -p "$W"/{proc,dev,sys,tmp,run,etc/alternatives,etc/java-17-o
 for l in bin sbin lib lib32 lib64 libx32; do [ -L /$l ] && ln -s "$(readlink /$l)" "$W/$l"; done
 cp "$ROOTFS_CACHE/etc/passwd" "$ROOTFS_CACHE/etc/group" "$W/etc/"
 printf '127.0.0.1 localhost\n::1 localhost\n' > "$W/etc/hosts"
-[ -f /etc/ld.so.cache ] && cp /etc/ld.so.cache "$W/etc/"
+for f in ld.so.cache services protocols; do [ -f /etc/$f ] && cp /etc/$f "$W/etc/"; done
 B=$T/wl && mkdir -p "$B" && ln -s "$W" "$B/rootfs"
 ro_bind() { printf '{destination: "%s", type: "bind", source: "%s", options: ["rbind", "ro", "nosuid", "nodev"]}' "$1" "$2"; }
 MOUNTS="$(ro_bind /usr /usr), $(ro_bind /etc/alternatives /etc/alternatives)"
