@@ -314,9 +314,16 @@ static int child_main(struct init_ctx *c)
 	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
 		return hrun_syserr(errno, "join a new session keyring");
 	mount_ctx_clear(&m);
-	/* everything but stdio, preserved fds and our own channels is closed
-	 * by execve */
-	(void)util_cloexec_from(3 + (int)c->o->preserve_fds);
+	/* before the cwd is entered: close everything but stdio, the
+	 * preserved fds and our own channels (an inherited directory fd
+	 * would be a way back to the host) */
+	{
+		const int keep[] = { c->sync[1], c->fifo, log_file_fd() };
+
+		r = util_close_fds_from(3 + (int)c->o->preserve_fds, keep, ARRAY_SIZE(keep));
+		if (r < 0)
+			return r;
+	}
 	r = process_drop_privileges(&c->spec->process, c->has_bpf ? &c->bpf : NULL);
 	if (r < 0)
 		return r;

@@ -382,7 +382,15 @@ static int child_main(struct exec_ctx *c)
 	r = process_set_limits(&c->proc, &c->spec->linux_cfg);
 	if (r < 0)
 		return r;
-	(void)util_cloexec_from(3 + (int)c->o->preserve_fds);
+	/* before the cwd is entered: close everything but stdio, the
+	 * preserved fds and our own channels */
+	{
+		const int keep[] = { c->sync[1], log_file_fd() };
+
+		r = util_close_fds_from(3 + (int)c->o->preserve_fds, keep, ARRAY_SIZE(keep));
+		if (r < 0)
+			return r;
+	}
 	r = process_drop_privileges(&c->proc, c->has_bpf ? &c->bpf : NULL);
 	if (r < 0)
 		return r;

@@ -30,6 +30,11 @@ int log_init(const char *path, enum hrun_log_format format, bool debug)
 	return 0;
 }
 
+int log_file_fd(void)
+{
+	return log_fd;
+}
+
 static void log_line(const char *level, const char *msg)
 {
 	char now[64];

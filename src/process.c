@@ -3,6 +3,7 @@
 #include "hrun/process.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -146,14 +147,39 @@ int process_find_executable(const struct hrun_process *proc, char **ret_path)
 	return hrun_err(ENOENT, "exec: `%s`: executable file not found in $PATH", name);
 }
 
+/* Enter process.cwd, resolved inside our root ("/": the container's, after
+ * pivot_root or after joining its mount namespace) with RESOLVE_IN_ROOT:
+ * `..`, absolute symlinks and magic links such as /proc/self/fd/N cannot
+ * lead out. The caller has closed every fd it does not keep, so no
+ * inherited directory fd is reachable either. */
+static int enter_cwd(const char *cwd)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
+	char buf[PATH_MAX];
+
+	if (root < 0)
+		return hrun_syserr(errno, "process.cwd: open the container's root");
+	fd = util_open_in_root(root, cwd, O_PATH | O_DIRECTORY, 0);
+	if (fd < 0)
+		return hrun_syserr(-fd, "process.cwd `%s`", cwd);
+	if (fchdir(fd) < 0)
+		return hrun_syserr(errno, "process.cwd: chdir `%s`", cwd);
+	/* belt and braces: a cwd outside our root has no path from it */
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		return hrun_err(EPERM, "process.cwd `%s`: not inside the container's root", cwd);
+	return 0;
+}
+
 int process_drop_privileges(const struct hrun_process *proc, const struct hrun_bpf *bpf)
 {
 	const struct hrun_caps *caps = proc->has_caps ? &proc->caps : NULL;
 	int r;
 
 	/* cwd as root first: it may be unreadable for the user, as in runc */
-	if (chdir(proc->cwd) < 0)
-		return hrun_syserr(errno, "process.cwd: chdir `%s`", proc->cwd);
+	r = enter_cwd(proc->cwd ? proc->cwd : "/");
+	if (r < 0)
+		return r;
 	r = caps_apply_bounding(caps);
 	if (r < 0)
 		return r;

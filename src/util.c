@@ -393,6 +393,41 @@ int util_cloexec_from(int from)
 	return 0;
 }
 
+static int close_range_or_loop(unsigned lo, unsigned hi)
+{
+	if (syscall(SYS_close_range, lo, hi, 0) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return hrun_syserr(errno, "close_range(%u, %u)", lo, hi);
+	/* close_range < 5.9: close them one by one up to the fd limit */
+	for (long fd = lo, max = sysconf(_SC_OPEN_MAX); fd <= (long)hi && fd < max; fd++)
+		(void)close((int)fd);
+	return 0;
+}
+
+int util_close_fds_from(int from, const int *keep, size_t n_keep)
+{
+	unsigned lo = (unsigned)from;
+
+	/* KEEP is tiny (a few channels): pick the next kept fd each round */
+	for (;;) {
+		long next = -1;
+		int r;
+
+		for (size_t i = 0; i < n_keep; i++)
+			if (keep[i] >= 0 && (unsigned)keep[i] >= lo && (next < 0 || keep[i] < next))
+				next = keep[i];
+		if (next < 0)
+			return close_range_or_loop(lo, ~0U);
+		if ((unsigned)next > lo) {
+			r = close_range_or_loop(lo, (unsigned)next - 1);
+			if (r < 0)
+				return r;
+		}
+		lo = (unsigned)next + 1;
+	}
+}
+
 size_t strv_length(char *const *v)
 {
 	size_t n = 0;

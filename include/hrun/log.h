@@ -12,6 +12,10 @@ enum hrun_log_format {
 /* Configure the --log destination (NULL: stderr only) and format. */
 int log_init(const char *path, enum hrun_log_format format, bool debug);
 
+/* The --log file's fd (-1 if none): a container process keeps it open
+ * until execve, when it closes every other fd. */
+int log_file_fd(void);
+
 /* Report an error: "hrun: MSG" on stderr and, when --log is set, one line in
  * the log file ({"level":"error","msg":"MSG","time":"RFC3339"} for json,
  * `time="..." level=error msg="..."` for text). */

@@ -27,7 +27,8 @@ int process_set_oom_score_adj(pid_t pid, const struct hrun_process *proc);
  * found in $PATH" and "no such file or directory". */
 int process_find_executable(const struct hrun_process *proc, char **ret_path);
 
-/* chdir(cwd), bounding set, user switch, caps, no_new_privs, seccomp, in the
+/* The caller first closes every fd it does not keep (util_close_fds_from).
+ * cwd (resolved inside "/", see process.c), bounding set, user switch, caps, no_new_privs, seccomp, in the
  * order the kernel requires. bpf may be NULL (no filter). */
 int process_drop_privileges(const struct hrun_process *proc, const struct hrun_bpf *bpf);
 

@@ -67,6 +67,10 @@ int util_proc_start_time(pid_t pid, unsigned long long *ret);
 /* Set CLOEXEC on every fd >= from (close_range, or a /proc/self/fd walk). */
 int util_cloexec_from(int from);
 
+/* Close every fd >= FROM except the N_KEEP fds of KEEP (negative entries
+ * are ignored): close_range, or one close per fd on old kernels. */
+int util_close_fds_from(int from, const int *keep, size_t n_keep);
+
 
 /* strv helpers (NULL-terminated string arrays) */
 size_t strv_length(char *const *v);
