@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The i386 multiplexers (src/seccomp_mux.c): a 64-bit process issuing
+ * The i386 multiplexers (src/linux/seccomp_mux.c): a 64-bit process issuing
  * `int $0x80` reaches the i386 syscall table, whose socketcall(2) carries
  * socket()'s family in memory. Under the default profile socketcall gets
  * ENOSYS, the direct i386 socket(2) keeps the family filter; a profile

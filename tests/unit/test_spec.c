@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for src/spec.c + src/spec_linux.c (config.json parser).
+ * Unit tests for src/spec/spec.c + src/spec/spec_linux.c (config.json parser).
  * JSON is written with single quotes for readability; json() turns them
  * into double quotes (no test string needs a literal apostrophe).
  */

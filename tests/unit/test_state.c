@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests for state_parse (src/state.c): the state.json text reader. */
+/* Unit tests for state_parse (src/runtime/state.c): the state.json text reader. */
 #include <criterion/criterion.h>
 
 #include <errno.h>
