@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `hrun update` and `hrun events`: the cgroup-facing commands. */
 #define _GNU_SOURCE
-#include "hrun/cmd_cgroup.h"
+#include "cmd_cgroup.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -6,7 +6,7 @@
  * list of pids.
  */
 #define _GNU_SOURCE
-#include "hrun/cmd_ps.h"
+#include "cmd_ps.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
 /* One function per command: parse its flags (runc/crun names), call the
  * module that does the work, print the result. */
 #define _GNU_SOURCE
-#include "hrun/commands.h"
+#include "commands.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -18,9 +18,9 @@
 #include <cap-ng.h>
 
 #include "hrun/check.h"
-#include "hrun/cmd_cgroup.h"
-#include "hrun/cmd_ps.h"
-#include "hrun/features.h"
+#include "cmd_cgroup.h"
+#include "cmd_ps.h"
+#include "features.h"
 #include "hrun/container.h"
 #include "hrun/error.h"
 #include "hrun/exec.h"

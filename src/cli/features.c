@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #define _GNU_SOURCE
-#include "hrun/features.h"
+#include "features.h"
 
 #include <stdio.h>
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hrun/commands.h"
+#include "commands.h"
 #include "hrun/error.h"
 #include "hrun/log.h"
 #include "hrun/spec.h"
