@@ -478,7 +478,7 @@ static void check_namespaces(struct ctx *c)
 		{ R_NS_NET, CHECK_SEV_HIGH, "the host network stack and its localhost services are shared" },
 		{ R_NS_IPC, CHECK_SEV_HIGH, "host System V IPC and POSIX message queues are shared" },
 		{ R_NS_UTS, CHECK_SEV_MEDIUM, "the container can change the host name" },
-		{ R_NS_MOUNT, CHECK_SEV_CRITICAL, "mounts happen in the host mount namespace" },
+		{ R_NS_MOUNT, CHECK_SEV_CRITICAL, "the container shares the host mount namespace and sees its mounts" },
 		{ R_NS_CGROUP, CHECK_SEV_LOW, "host cgroup paths are visible" },
 	};
 	char path[64];

@@ -220,21 +220,34 @@ static int child_run_hooks(struct init_ctx *c, enum hrun_hook_kind kind, enum hr
 	return r;
 }
 
+/* No mount namespace: chroot into the rootfs (our cwd, set at clone). */
+static int child_chroot(const struct hrun_spec *spec)
+{
+	if (chroot(".") < 0 || chdir("/") < 0)
+		return hrun_syserr(errno, "chroot into the rootfs");
+	return process_set_kernel_params(spec);
+}
+
 /* The filesystem: mounts, devices, terminal, hooks, pivot, masks. */
 static int child_filesystem(struct init_ctx *c, struct hrun_mount_ctx *m)
 {
 	const struct hrun_spec *spec = c->spec;
 	int r;
 
-	if (!spec->linux_cfg.namespaces[HRUN_NS_MOUNT].enabled)
-		return hrun_err(EINVAL, "linux.namespaces: hrun requires a mount namespace");
-	r = mount_prepare_rootfs(m);
-	if (r < 0)
-		return r;
-	r = mount_config_mounts(m);
-	if (r < 0)
-		return r;
-	if (spec->process.terminal && c->console >= 0) {
+	bool mntns = spec->linux_cfg.namespaces[HRUN_NS_MOUNT].enabled;
+
+	/* no mount namespace: the container inherits the runtime's (as the
+	 * runtime-spec says) and only its root changes (chroot); the parser
+	 * refused every field that would need a mount in it */
+	if (mntns) {
+		r = mount_prepare_rootfs(m);
+		if (r < 0)
+			return r;
+		r = mount_config_mounts(m);
+		if (r < 0)
+			return r;
+	}
+	if (mntns && spec->process.terminal && c->console >= 0) {
 		r = terminal_setup_child(m->rootfd, c->console, &spec->process, child_bind_console, m);
 		if (r < 0)
 			return r;
@@ -254,6 +267,8 @@ static int child_filesystem(struct init_ctx *c, struct hrun_mount_ctx *m)
 		if (r < 0)
 			return r;
 	}
+	if (!mntns)
+		return child_chroot(spec);
 	r = mount_pivot(m, c->o->no_pivot);
 	if (r < 0)
 		return r;

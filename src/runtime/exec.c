@@ -366,6 +366,25 @@ static int child_terminal(struct exec_ctx *c)
 	return terminal_setup_child(root, c->console, &c->proc, NULL, NULL);
 }
 
+/* A container without a mount namespace of its own shares ours: setns
+ * leaves us on the host's root, so take the init's root (it chrooted into
+ * the rootfs), checked to still be the init's through its pidfd. */
+static int child_enter_init_root(struct exec_ctx *c)
+{
+	char path[64];
+	_cleanup_close_ int root = -1;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/root", c->st.pid);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return hrun_syserr(errno, "open the root of container `%s`", c->o->id);
+	if (syscall(SYS_pidfd_send_signal, c->pidfd, 0, NULL, 0) < 0)
+		return hrun_syserr(errno, "container `%s`: its init is gone", c->o->id);
+	if (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return hrun_syserr(errno, "enter the root of container `%s`", c->o->id);
+	return 0;
+}
+
 static int child_main(struct exec_ctx *c)
 {
 	_cleanup_free_ char *exe = NULL;
@@ -374,6 +393,11 @@ static int child_main(struct exec_ctx *c)
 
 	if (ns && setns(c->pidfd, (int)ns) < 0)
 		return hrun_syserr(errno, "join the namespaces of container `%s`", c->o->id);
+	if (!(ns & CLONE_NEWNS)) {
+		r = child_enter_init_root(c);
+		if (r < 0)
+			return r;
+	}
 	if (setsid() < 0)
 		return hrun_syserr(errno, "setsid");
 	r = child_terminal(c);

@@ -769,6 +769,40 @@ static bool ns_new(const struct hrun_spec *s, enum hrun_ns_type t)
 }
 
 /* Checks that need more than one field. */
+/* Without a mount namespace the container shares the runtime's (the
+ * runtime-spec: an unlisted type is inherited); hrun then only chroots into
+ * the rootfs and never mounts into the runtime's namespace, so every field
+ * that needs a mount is refused (never silently dropped). */
+static int check_no_mount_ns(const struct hrun_spec *s)
+{
+	const struct hrun_linux *l = &s->linux_cfg;
+	const char *field = NULL;
+
+	if (l->namespaces[HRUN_NS_MOUNT].enabled)
+		return 0;
+	if (s->n_mounts)
+		field = "mounts";
+	else if (s->root_readonly)
+		field = "root.readonly";
+	else if (l->masked_paths && l->masked_paths[0])
+		field = "linux.maskedPaths";
+	else if (l->readonly_paths && l->readonly_paths[0])
+		field = "linux.readonlyPaths";
+	else if (l->n_devices)
+		field = "linux.devices";
+	else if (l->rootfs_propagation)
+		field = "linux.rootfsPropagation";
+	else if (l->n_sysctl)
+		field = "linux.sysctl";
+	else if (s->has_process && s->process.terminal)
+		field = "process.terminal";
+	if (!field)
+		return 0;
+	return hrun_err(EINVAL, "config.json: %s: requires a mount namespace in linux.namespaces "
+			"(without one the container shares the runtime's, which hrun never mounts "
+			"into)", field);
+}
+
 static int check_spec(const struct spec_ctx *c, const struct hrun_spec *s)
 {
 	const struct hrun_linux *l = &s->linux_cfg;
@@ -958,7 +992,7 @@ int spec_validate_run(const struct hrun_spec *spec)
 {
 	if (!spec->has_process)
 		return hrun_err(EINVAL, "config.json: process: required to run a container");
-	return 0;
+	return check_no_mount_ns(spec);
 }
 
 int spec_load_text(const char *bundle_dir, struct hrun_spec **ret_spec, char **ret_text,

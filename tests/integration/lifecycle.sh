@@ -93,6 +93,23 @@ expect_match "... in a user namespace of its own, as the mapped user" \
 1000$" "$(printf '%s\n' "$out" | sed -n 4,5p)"
 check "... its user namespace is not the host's" test "$(printf '%s\n' "$out" | sed -n 4p)" != "$(readlink /proc/self/ns/user)"
 kill $NSPID; wait $NSPID 2>/dev/null
+# no mount namespace listed: the runtime's is inherited (runtime-spec), the
+# root is still the bundle's rootfs, for the init and for exec
+BN=$(new_bundle nomnt '.linux.namespaces |= map(select(.type != "mount")) | .mounts = []
+  | .root.readonly = false | del(.linux.maskedPaths, .linux.readonlyPaths, .linux.devices, .linux.sysctl)')
+echo "nomnt-marker" > "$T/nomnt-host-file"
+out=$(hrun_run "$BN" nomnt1 sh -c "cat /etc/hostname; test -e $T/nomnt-host-file && echo HOST-VISIBLE" 2>&1)
+expect_eq "no mount namespace: the init runs in the rootfs, the host is not visible" "hrun-test" "$out"
+set_args "$BN" sleep 30
+H create --bundle "$BN" nomnt2 && H start nomnt2
+out=$(H exec nomnt2 sh -c "cat /etc/hostname; test -e $T/nomnt-host-file && echo HOST-VISIBLE" 2>&1)
+expect_eq "... and so does an exec'd process" "hrun-test" "$out"
+H delete --force nomnt2
+BN2=$(new_bundle nomnt3 '.linux.namespaces |= map(select(.type != "mount"))')
+out=$(hrun_run "$BN2" nomnt3 true 2>&1)
+expect_eq "... mounts without a mount namespace: refused, naming the field" \
+	"hrun: config.json: mounts: requires a mount namespace in linux.namespaces (without one the container shares the runtime's, which hrun never mounts into)" "$out"
+check "... and nothing is left behind" test ! -e "$ROOT/nomnt3"
 BJ2=$(new_bundle join2 '.linux.namespaces |= map(if .type == "ipc" then .path = "/proc/self/ns/net" else . end)')
 out=$(hrun_run "$BJ2" join2 true 2>&1)
 expect_match "a path of the wrong namespace type is refused" "is not a ipc namespace" "$out"
