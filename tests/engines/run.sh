@@ -1,10 +1,10 @@
 #!/bin/bash
 # run.sh: the engine integration tests in order: setup.sh, podman.sh,
-# containerd.sh, sharing one private state dir, removed at the end.
+# containerd.sh, cri.sh, sharing one private state dir, removed at the end.
 # Exit status: 0 when every script passed. Root only; non-interactive.
 #   HRUN=/path/to/hrun tests/engines/run.sh
 #   RUNTIME=/usr/sbin/runc tests/engines/run.sh   # the same tests on runc
-#   ENGINES_ONLY=podman tests/engines/run.sh       # one of podman, containerd
+#   ENGINES_ONLY=podman tests/engines/run.sh       # one of podman, containerd, cri
 . "$(dirname "$0")/lib.sh"
 trap engines_cleanup EXIT
 rc=0
@@ -15,7 +15,7 @@ if ! "$ENGINES_DIR/setup.sh"; then
 fi
 OUT=$ET/run.out
 : >"$OUT"
-for t in podman containerd; do
+for t in podman containerd cri; do
 	[ -n "${ENGINES_ONLY:-}" ] && [ "$ENGINES_ONLY" != "$t" ] && continue
 	echo "# --- $t.sh"
 	"$ENGINES_DIR/$t.sh" 2>&1 | tee -a "$OUT"

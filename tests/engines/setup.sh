@@ -1,6 +1,7 @@
 #!/bin/bash
 # setup.sh: everything the engine tests need, idempotent.
-#  1. apt-get install podman, containerd (ctr), jq, busybox-static when a
+#  1. apt-get install podman, containerd (ctr), jq, busybox-static, the
+#     python3 gRPC packages and CNI plugins (cri.sh) when a
 #     tool is missing ('apt-get update' only then);
 #  2. a busybox rootfs (tests/mkrootfs.sh) imported into the test's private
 #     Podman storage as localhost/hrun-busybox:latest;
@@ -24,6 +25,10 @@ install_packages() {
 	command -v jq >/dev/null || missing+=(jq)
 	command -v script >/dev/null || missing+=(bsdutils)
 	command -v ip >/dev/null || missing+=(iproute2)
+	# cri.sh: the CRI client's gRPC and stub generator, containerd's loopback
+	/usr/bin/python3 -c 'import grpc, grpc_tools.protoc' 2>/dev/null ||
+		missing+=(python3-grpcio python3-grpc-tools)
+	[ -x /usr/lib/cni/loopback ] || missing+=(containernetworking-plugins)
 	if ! ldd /bin/busybox 2>&1 | grep -q "not a dynamic" &&
 		! ldd /usr/bin/busybox 2>&1 | grep -q "not a dynamic"; then
 		missing+=(busybox-static)
