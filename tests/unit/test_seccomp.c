@@ -445,6 +445,20 @@ Test(seccomp, unknown_syscall_names_are_skipped)
 	seccomp_bpf_clear(&bpf);
 }
 
+Test(seccomp, names_newer_than_libseccomp_are_skipped)
+{
+	/* in the default profile; unknown to libseccomp 2.5.4 (Debian 12) */
+	static char *names[] = { "mseal", "uretprobe", "listmount", "statmount", "setxattrat",
+				 "getxattrat", "listxattrat", "removexattrat", "getcwd", NULL };
+	struct hrun_seccomp_rule rules[] = { test_errno_rule(names, 42, NULL, 0) };
+	struct hrun_seccomp s = test_allow_default(rules, 1);
+	struct hrun_bpf bpf = { 0 };
+
+	cr_assert_eq(seccomp_compile(&s, &bpf), 0, "%s", hrun_errmsg());
+	test_run_filtered(&bpf, checks_getcwd_42);
+	seccomp_bpf_clear(&bpf);
+}
+
 static void checks_errno_default(int fd)
 {
 	char buf[256];
