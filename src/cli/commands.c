@@ -475,10 +475,10 @@ static int cmd_check(const struct hrun_globals *g, int argc, char **argv)
 }
 
 const struct hrun_command commands[] = {
-	{"create", cmd_create, "create a container (init waits for start)"},
+	{"create", cmd_create, "create a container (init waits for start)", true},
 	{"start", cmd_start, "start the user process of a created container"},
-	{"run", cmd_run, "create, start and wait for a container"},
-	{"exec", cmd_exec, "run a new process inside a container"},
+	{"run", cmd_run, "create, start and wait for a container", true},
+	{"exec", cmd_exec, "run a new process inside a container", true},
 	{"state", cmd_state, "print the state of a container (JSON)"},
 	{"kill", cmd_kill, "send a signal to the container's init"},
 	{"delete", cmd_delete, "delete a stopped container"},

@@ -20,6 +20,9 @@ struct hrun_command {
 	const char *name;
 	int (*fn)(const struct hrun_globals *g, int argc, char **argv);
 	const char *summary;
+	/* starts container processes: runs only from a sealed copy of the
+	 * binary (seal.h); every such command must set it */
+	bool sealed;
 };
 
 extern const struct hrun_command commands[];

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* argv -> global options -> command table. No syscalls of its own. */
+/* argv -> global options -> command table (-> sealed re-exec for the
+ * commands that start container processes). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include "commands.h"
 #include "hrun/error.h"
 #include "hrun/log.h"
+#include "hrun/seal.h"
 #include "hrun/spec.h"
 #include "hrun/state.h"
 
@@ -62,6 +64,7 @@ int main(int argc, char **argv)
 	enum hrun_log_format fmt = HRUN_LOG_TEXT;
 	const char *log_path = NULL;
 	bool debug = false;
+	char **all_argv = argv;
 	int c, r;
 
 	opterr = 0;
@@ -114,6 +117,12 @@ int main(int argc, char **argv)
 	for (const struct hrun_command *cmd = commands; cmd->name; cmd++) {
 		if (strcmp(cmd->name, argv[optind]) != 0)
 			continue;
+		/* before anything else: a command that starts container
+		 * processes runs only from a sealed copy of the binary */
+		if (cmd->sealed && seal_ensure(all_argv) < 0) {
+			log_error(hrun_errmsg());
+			return 1;
+		}
 		argv += optind;
 		argc -= optind;
 		optind = 0; /* reset getopt for the command's own options */

@@ -339,6 +339,15 @@ static int child_main(struct init_ctx *c)
 		if (r < 0)
 			return r;
 	}
+	/* once our capabilities are dropped, the capability check no longer
+	 * keeps out a process of the same uid (another container sharing our
+	 * pid namespace, or `hrun exec` from READY on) while hrun's code
+	 * still runs here: none of them may open our /proc/PID/mem, environ
+	 * (the runtime's environment), fd/ or exe; execve resets this. So
+	 * non-dumpable before the drop. (Not earlier: the setup writes
+	 * /proc/self files, which then belong to root.) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return hrun_syserr(errno, "prctl(PR_SET_DUMPABLE)");
 	r = process_drop_privileges(&c->spec->process, c->has_bpf ? &c->bpf : NULL);
 	if (r < 0)
 		return r;
@@ -346,13 +355,6 @@ static int child_main(struct init_ctx *c)
 	r = process_find_executable(&c->spec->process, &exe);
 	if (r < 0)
 		return r;
-	/* from READY on, other processes can join the container (`hrun
-	 * exec`) while hrun's code still runs here: none of them may open our
-	 * /proc/PID/exe or memory (CVE-2019-5736); execve resets this. (Not
-	 * earlier: the setup writes /proc/self files, which then belong to
-	 * root.) */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return hrun_syserr(errno, "prctl(PR_SET_DUMPABLE)");
 	/* `create` and `run -d` exit once the container runs: stop tying our
 	 * life to them first (a parent dying before READY still takes us
 	 * with it) */
