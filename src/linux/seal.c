@@ -54,7 +54,8 @@ static int seal_is_sealed(int fd)
 	int seals = fcntl(fd, F_GET_SEALS);
 
 	if (seals < 0)
-		return errno == EINVAL ? 0 : hrun_syserr(errno, "seal: F_GET_SEALS of /proc/self/exe");
+		return errno == EINVAL ? 0
+				       : hrun_syserr(errno, "seal: F_GET_SEALS of /proc/self/exe");
 	return (seals & SEAL_REQUIRED) == SEAL_REQUIRED;
 }
 
@@ -84,8 +85,9 @@ static int seal_copy(int dst, int src, off_t size)
 		if (n < 0)
 			return hrun_syserr(errno, "seal: copy /proc/self/exe into the memfd");
 		if (n == 0)
-			return hrun_err(EIO, "seal: /proc/self/exe shrank while it was copied "
-					     "(%lld of %lld bytes)",
+			return hrun_err(EIO,
+					"seal: /proc/self/exe shrank while it was copied "
+					"(%lld of %lld bytes)",
 					(long long)off, (long long)size);
 	}
 	return 0;
