@@ -13,11 +13,13 @@
 #              test suite (libpython3.11-testsuite), libc6-i386 (a 32-bit
 #              glibc program); python3-grpcio + python3-grpc-tools +
 #              containernetworking-plugins (the CRI client and containerd's
-#              CRI, tests/engines/cri.sh)
+#              CRI, tests/engines/cri.sh); apparmor (apparmor_parser for the
+#              VM suite's AppArmor test; it enforces nothing on a host whose
+#              kernel has no AppArmor)
 set -eu
 PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-ng-dev libjansson-dev busybox-static jq file procps"
 if [ "${1:-}" = --test ]; then
-	PKGS="$PKGS libcriterion-dev python3 podman containerd crun runc uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine time bc clang libclang-rt-14-dev clang-format strace gdb git make iputils-ping golang-go openjdk-17-jdk-headless libpython3.11-testsuite libc6-i386 python3-grpcio python3-grpc-tools containernetworking-plugins"
+	PKGS="$PKGS libcriterion-dev python3 podman containerd crun runc uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine time bc clang libclang-rt-14-dev clang-format strace gdb git make iputils-ping golang-go openjdk-17-jdk-headless libpython3.11-testsuite libc6-i386 python3-grpcio python3-grpc-tools containernetworking-plugins apparmor"
 fi
 missing=""
 for p in $PKGS; do

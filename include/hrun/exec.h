@@ -22,6 +22,8 @@ struct hrun_exec_opts {
 	bool detach;                /* --detach */
 	const char *pid_file;       /* --pid-file */
 	unsigned preserve_fds;      /* --preserve-fds */
+	const char *apparmor;       /* --apparmor PROFILE */
+	const char *process_label;  /* --process-label LABEL (SELinux) */
 };
 
 /* Returns the process exit status (128+N for a signal), 0 when detached,

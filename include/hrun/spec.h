@@ -111,8 +111,10 @@ struct hrun_process {
 	bool no_new_privileges;
 	bool has_oom_score_adj;
 	int oom_score_adj;
-	/* apparmorProfile, selinuxLabel, ioPriority, scheduler, execCPUAffinity:
-	 * rejected by the parser unless empty/absent. */
+	char *apparmor_profile; /* NULL: none ("" is read as none) */
+	char *selinux_label;    /* NULL: none */
+	/* ioPriority, scheduler, execCPUAffinity: rejected by the parser
+	 * unless empty/absent. */
 };
 
 enum hrun_ns_type {
@@ -336,7 +338,7 @@ struct hrun_linux {
 	enum hrun_propagation rootfs_propagation;
 	char **masked_paths;
 	char **readonly_paths;
-	char *mount_label; /* rejected unless empty */
+	char *mount_label; /* NULL: none ("" is read as none) */
 	bool has_personality;
 	unsigned long personality; /* PER_LINUX or PER_LINUX32 */
 	/* time namespace offsets */

@@ -376,11 +376,13 @@ static void check_user(struct ctx *c)
 		add_finding(c, R_USER_ROOT, CHECK_SEV_HIGH, "process.user.uid", NULL, "process runs as root (uid 0)");
 }
 
-/* The parser refuses a non-empty apparmorProfile/selinuxLabel (hrun applies
- * neither), so a config that parses is never LSM-confined. */
+/* A process without the profile / label of the host's LSM. ("unconfined"
+ * is AppArmor's name for no profile at all.) */
 static void check_lsm(struct ctx *c)
 {
 	enum check_lsm_mode lsm = c->lsm;
+	const char *aa = c->process ? c->process->apparmor_profile : NULL;
+	const char *se = c->process ? c->process->selinux_label : NULL;
 
 	if (lsm == CHECK_LSM_PROBE) {
 		if (access("/sys/kernel/security/apparmor", F_OK) == 0)
@@ -390,10 +392,10 @@ static void check_lsm(struct ctx *c)
 		else
 			lsm = CHECK_LSM_NONE;
 	}
-	if (lsm == CHECK_LSM_APPARMOR)
+	if (lsm == CHECK_LSM_APPARMOR && (!aa || strcmp(aa, "unconfined") == 0))
 		add_finding(c, R_LSM_NONE, CHECK_SEV_LOW, "process.apparmorProfile", NULL,
 			    "AppArmor is enabled on this host but the process is not confined by a profile");
-	else if (lsm == CHECK_LSM_SELINUX)
+	else if (lsm == CHECK_LSM_SELINUX && !se)
 		add_finding(c, R_LSM_NONE, CHECK_SEV_LOW, "process.selinuxLabel", NULL,
 			    "SELinux is enabled on this host but the process has no label");
 }

@@ -10,6 +10,7 @@
 #include "hrun/check.h"
 #include "hrun/cleanup.h"
 #include "hrun/error.h"
+#include "hrun/lsm.h"
 
 #include "config.h"
 
@@ -136,13 +137,21 @@ static json_t *specgen_process(const struct specgen_options *o)
 	};
 	static const char *const default_args[] = { "sh", NULL };
 
-	return json_pack("{s:b, s:{s:I, s:I}, s:o, s:o, s:s,"
+	json_t *p = json_pack("{s:b, s:{s:I, s:I}, s:o, s:o, s:s,"
 			 " s:{s:[], s:[], s:[], s:[], s:[]},"
 			 " s:[{s:s, s:i, s:i}], s:b}",
 			 "terminal", 0, "user", "uid", (json_int_t)o->uid, "gid", (json_int_t)o->gid, "args",
 			 strv_json(o->args ? o->args : default_args), "env", strv_json(env), "cwd", "/",
 			 "capabilities", "bounding", "effective", "inheritable", "permitted", "ambient",
 			 "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024, "soft", 1024, "noNewPrivileges", 1);
+	/* the shipped profile (profiles/apparmor/hrun-default), only where
+	 * AppArmor can apply it: elsewhere run would refuse the config */
+	if (p && lsm_apparmor_enabled() &&
+	    json_object_set_new(p, "apparmorProfile", json_string("hrun-default")) < 0) {
+		json_decref(p);
+		return NULL;
+	}
+	return p;
 }
 
 static json_t *specgen_namespaces(const struct specgen_options *o)

@@ -337,7 +337,8 @@ static int parse_cap(const char *name, uint64_t *mask)
 static int cmd_exec(const struct hrun_globals *g, int argc, char **argv)
 {
 	enum { O_PROCESS = 'p', O_TTY = 't', O_DETACH = 'd', O_ENV = 'e', O_USER = 'u',
-	       O_CWD = 256, O_CAP, O_NNP, O_CONSOLE, O_PIDFILE, O_PRESERVE, O_IGN, O_IGN_ARG, O_GIDS };
+	       O_CWD = 256, O_CAP, O_NNP, O_CONSOLE, O_PIDFILE, O_PRESERVE, O_IGN, O_IGN_ARG, O_GIDS,
+	       O_APPARMOR, O_LABEL };
 	static const struct option opts[] = {
 		{"process", required_argument, NULL, O_PROCESS},
 		{"tty", no_argument, NULL, O_TTY},
@@ -353,6 +354,8 @@ static int cmd_exec(const struct hrun_globals *g, int argc, char **argv)
 		{"ignore-paused", no_argument, NULL, O_IGN},
 		{"additional-gids", required_argument, NULL, O_GIDS},
 		{"cgroup", required_argument, NULL, O_IGN_ARG},
+		{"apparmor", required_argument, NULL, O_APPARMOR},
+		{"process-label", required_argument, NULL, O_LABEL},
 		{0},
 	};
 	struct hrun_exec_opts o = {.root = g->root};
@@ -410,6 +413,12 @@ static int cmd_exec(const struct hrun_globals *g, int argc, char **argv)
 			break;
 		case O_GIDS:
 			o.additional_gids = optarg;
+			break;
+		case O_APPARMOR:
+			o.apparmor = optarg;
+			break;
+		case O_LABEL:
+			o.process_label = optarg;
 			break;
 		case O_IGN:
 		case O_IGN_ARG:

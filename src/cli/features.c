@@ -74,7 +74,7 @@ json_t *features_json(void)
 		"{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:{s:b}}}",
 		"namespaces", namespaces(), "capabilities", capabilities(), "cgroup", "v1", 0, "v2",
 		1, "systemd", 0, "systemdUser", 0, "rdma", 0, "seccomp", seccomp, "apparmor",
-		"enabled", 0, "selinux", "enabled", 0, "intelRdt", "enabled", 0, "mountExtensions",
+		"enabled", 1, "selinux", "enabled", 1, "intelRdt", "enabled", 0, "mountExtensions",
 		"idmap", "enabled", 0);
 
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",

@@ -17,6 +17,7 @@
 
 #include "hrun/cleanup.h"
 #include "hrun/error.h"
+#include "hrun/lsm.h"
 #include "hrun/util.h"
 
 #define FD_PATH_MAX 32
@@ -265,8 +266,12 @@ static int mount_one(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
 {
 	_cleanup_close_ int copy_src = -1;
 	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *labelled = NULL;
+	const char *label = ctx->spec->linux_cfg.mount_label;
 	char tpath[FD_PATH_MAX];
 	const char *type = m->type;
+	const char *data;
+	int r;
 
 	if (mount_is_bind(m))
 		return mount_bind(ctx, m);
@@ -280,9 +285,14 @@ static int mount_one(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
 	if (fd < 0)
 		return fd;
 	util_fd_path(fd, tpath, sizeof(tpath));
+	/* linux.mountLabel: context="LABEL" where the filesystem takes one */
+	r = lsm_mount_data(m->data, type, label, &labelled);
+	if (r < 0)
+		return r;
+	data = labelled ? labelled : m->data;
 	/* a tmpfs to copy into is mounted writable, then made read-only */
 	if (mount(m->source ? m->source : type, tpath, type,
-		  copy_src >= 0 ? m->flags & ~MS_RDONLY : m->flags, m->data) < 0) {
+		  copy_src >= 0 ? m->flags & ~MS_RDONLY : m->flags, data) < 0) {
 		int err = errno;
 
 		if (err == EPERM && strcmp(type, "sysfs") == 0)
@@ -290,11 +300,19 @@ static int mount_one(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
 		if (err == EPERM && strcmp(type, "mqueue") == 0)
 			return mount_fs_fallback(ctx, m, "/dev/mqueue");
 		return hrun_syserr(err, "mount %s on `%s`%s%s", type, m->destination,
-				   m->data ? " with " : "", m->data ? m->data : "");
+				   data ? " with " : "", data ? data : "");
+	}
+	if (label && lsm_mount_label_after(type)) {
+		_cleanup_close_ int lfd = reopen_target(ctx, m->destination);
+
+		if (lfd < 0)
+			return lfd;
+		r = lsm_set_file_label(lfd, label, m->destination);
+		if (r < 0)
+			return r;
 	}
 	if (copy_src >= 0) {
-		int r = copy_up(ctx, m, copy_src);
-
+		r = copy_up(ctx, m, copy_src);
 		if (r < 0)
 			return r;
 	}
@@ -305,7 +323,7 @@ static int mount_one(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
 		if (nfd < 0)
 			return nfd;
 		util_fd_path(nfd, npath, sizeof(npath));
-		if (mount(NULL, npath, NULL, MS_REMOUNT | (m->flags & ~(MS_BIND | MS_REC)), m->data) < 0)
+		if (mount(NULL, npath, NULL, MS_REMOUNT | (m->flags & ~(MS_BIND | MS_REC)), data) < 0)
 			return hrun_syserr(errno, "remount %s on `%s` read-only", type, m->destination);
 	}
 	return finish_mount(ctx, m, false);

@@ -16,6 +16,7 @@
 #include "hrun/caps.h"
 #include "hrun/cleanup.h"
 #include "hrun/error.h"
+#include "hrun/lsm.h"
 #include "hrun/util.h"
 
 static int write_sysctl(const char *key, const char *value)
@@ -178,6 +179,13 @@ int process_drop_privileges(const struct hrun_process *proc, const struct hrun_b
 
 	/* cwd as root first: it may be unreadable for the user, as in runc */
 	r = enter_cwd(proc->cwd ? proc->cwd : "/");
+	if (r < 0)
+		return r;
+	/* the AppArmor profile / SELinux label of the execve, set as runc
+	 * does before no_new_privs and seccomp: the write needs no privilege
+	 * and takes effect only at execve, and a seccomp profile need not
+	 * allow the open() of /proc attr files */
+	r = lsm_set_exec(proc);
 	if (r < 0)
 		return r;
 	r = caps_apply_bounding(caps);

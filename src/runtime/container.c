@@ -48,6 +48,7 @@
 #include "hrun/error.h"
 #include "hrun/hooks.h"
 #include "hrun/log.h"
+#include "hrun/lsm.h"
 #include "hrun/mount.h"
 #include "hrun/ns.h"
 #include "hrun/policy.h"
@@ -323,6 +324,10 @@ static int child_main(struct init_ctx *c)
 	if (r < 0)
 		return r;
 	r = process_set_limits(&c->spec->process, &c->spec->linux_cfg);
+	if (r < 0)
+		return r;
+	/* the session keyring gets the process label */
+	r = lsm_set_keycreate(&c->spec->process);
 	if (r < 0)
 		return r;
 	if (!c->o->no_new_keyring &&
@@ -742,6 +747,9 @@ static int setup(struct init_ctx *c)
 	if (r < 0)
 		return r;
 	r = spec_validate_run(c->spec);
+	if (r < 0)
+		return r;
+	r = lsm_check_spec(c->spec);
 	if (r < 0)
 		return r;
 	/* the policy judges the model just parsed: config.json is not read again */

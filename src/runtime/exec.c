@@ -38,6 +38,7 @@
 #include "hrun/cleanup.h"
 #include "hrun/error.h"
 #include "hrun/log.h"
+#include "hrun/lsm.h"
 #include "hrun/process.h"
 #include "hrun/seccomp.h"
 #include "hrun/spec.h"
@@ -264,6 +265,39 @@ static int build_process_from_args(struct exec_ctx *c)
 	return 0;
 }
 
+/* OPT if given, else the process's own, else the container's (BASE). */
+static int pick_label(char **dst, const char *opt, const char *base)
+{
+	const char *v = opt && *opt ? opt : *dst ? NULL : base;
+	char *s;
+
+	if (!v)
+		return 0;
+	s = strdup(v);
+	if (!s)
+		return hrun_err(ENOMEM, "out of memory");
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/* --apparmor, --process-label: an exec process is as confined as the
+ * init unless told otherwise (a process.json without a profile inherits
+ * the container's: it does not run unconfined). */
+static int build_lsm(struct exec_ctx *c)
+{
+	const struct hrun_process *base = &c->spec->process;
+	int r;
+
+	r = pick_label(&c->proc.apparmor_profile, c->o->apparmor, base->apparmor_profile);
+	if (r < 0)
+		return r;
+	r = pick_label(&c->proc.selinux_label, c->o->process_label, base->selinux_label);
+	if (r < 0)
+		return r;
+	return lsm_check_process(&c->proc);
+}
+
 static int build_process(struct exec_ctx *c)
 {
 	_cleanup_free_ char *text = NULL;
@@ -326,6 +360,9 @@ static int prepare(struct exec_ctx *c)
 	if (r < 0)
 		return r;
 	r = build_process(c);
+	if (r < 0)
+		return r;
+	r = build_lsm(c);
 	if (r < 0)
 		return r;
 	if (c->spec->linux_cfg.seccomp) {

@@ -120,6 +120,8 @@ int spec_h_mode(const struct spec_ctx *, const char *, json_t *, void *, const s
 int spec_h_bool(const struct spec_ctx *, const char *, json_t *, void *, const struct spec_field *);
 int spec_h_str(const struct spec_ctx *, const char *, json_t *, void *, const struct spec_field *);
 int spec_h_abs(const struct spec_ctx *, const char *, json_t *, void *, const struct spec_field *);
+/* an LSM profile or label: "" is "not given", no NUL inside */
+int spec_h_label(const struct spec_ctx *, const char *, json_t *, void *, const struct spec_field *);
 int spec_h_enum(const struct spec_ctx *, const char *, json_t *, void *, const struct spec_field *);
 int spec_h_strv(const struct spec_ctx *, const char *, json_t *, void *, const struct spec_field *);
 int spec_h_strv_abs(const struct spec_ctx *, const char *, json_t *, void *,

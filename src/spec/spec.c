@@ -232,6 +232,18 @@ int spec_h_str(const struct spec_ctx *c, const char *path, json_t *v, void *base
 	return r < 0 ? r : set_string(c, v, SPEC_AT(base, f->off));
 }
 
+int spec_h_label(const struct spec_ctx *c, const char *path, json_t *v, void *base,
+		 const struct spec_field *f)
+{
+	int r = spec_want_string(c, path, v);
+
+	if (r < 0 || json_string_length(v) == 0)
+		return r;
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return spec_fail(c, path, "contains a NUL character");
+	return set_string(c, v, SPEC_AT(base, f->off));
+}
+
 int spec_h_abs(const struct spec_ctx *c, const char *path, json_t *v, void *base,
 	       const struct spec_field *f)
 {
@@ -679,8 +691,8 @@ static const struct spec_field process_fields[] = {
 	SPEC_FLD("noNewPrivileges", spec_h_bool, struct hrun_process, no_new_privileges),
 	SPEC_FLD("oomScoreAdj", spec_h_int, struct hrun_process, oom_score_adj,
 		 SPEC_RANGE(-1000, 1000), SPEC_HAS(struct hrun_process, has_oom_score_adj)),
-	SPEC_UNSUP("apparmorProfile", "AppArmor is not available"),
-	SPEC_UNSUP("selinuxLabel", "SELinux is not available"),
+	SPEC_FLD("apparmorProfile", spec_h_label, struct hrun_process, apparmor_profile),
+	SPEC_FLD("selinuxLabel", spec_h_label, struct hrun_process, selinux_label),
 	SPEC_UNSUP("ioPriority", "I/O priorities are not implemented"),
 	SPEC_UNSUP("scheduler", "scheduler policies are not implemented"),
 	SPEC_UNSUP("execCPUAffinity", "CPU affinity is not implemented"),
@@ -1063,6 +1075,8 @@ void spec_process_clear(struct hrun_process *p)
 	free(p->rlimits);
 	free(p->user.additional_gids);
 	free(p->user.username);
+	free(p->apparmor_profile);
+	free(p->selinux_label);
 	*p = (struct hrun_process){ 0 };
 }
 

@@ -900,7 +900,7 @@ static const struct spec_field linux_fields[] = {
 	SPEC_FLD("rootfsPropagation", h_rootfs_propagation, LNX, rootfs_propagation),
 	SPEC_FLD("maskedPaths", spec_h_strv_abs, LNX, masked_paths),
 	SPEC_FLD("readonlyPaths", spec_h_strv_abs, LNX, readonly_paths),
-	SPEC_UNSUP("mountLabel", "SELinux is not available"),
+	SPEC_FLD("mountLabel", spec_h_label, LNX, mount_label),
 	SPEC_FLAT("personality", personality_fields, SPEC_HAS(LNX, has_personality)),
 	SPEC_FLAT("timeOffsets", time_offsets_fields, SPEC_HAS(LNX, has_time_offsets)),
 	SPEC_UNSUP("intelRdt", "Intel RDT is not implemented"),

@@ -269,10 +269,18 @@ Test(check, lsm_rule_follows_host)
 	cr_assert_eq(check_json(cfg, &no_lsm, &rep), 0);
 	cr_expect_eq(rep.n_findings, 0);
 	check_report_clear(&rep);
-	/* hrun applies no LSM profile, so `run` refuses one: so does check */
+	/* a profile confines: no finding; "unconfined" does not */
 	json_object_set_new(json_object_get(cfg, "process"), "apparmorProfile", json_string("hrun-default"));
-	cr_expect_eq(check_json(cfg, &aa, &rep), -EINVAL);
-	cr_expect(strstr(hrun_errmsg(), "config.json: process.apparmorProfile"), "%s", hrun_errmsg());
+	cr_assert_eq(check_json(cfg, &aa, &rep), 0, "%s", hrun_errmsg());
+	cr_expect_eq(rep.n_findings, 0);
+	check_report_clear(&rep);
+	json_object_set_new(json_object_get(cfg, "process"), "apparmorProfile", json_string("unconfined"));
+	cr_assert_eq(check_json(cfg, &aa, &rep), 0, "%s", hrun_errmsg());
+	cr_expect(report_has(&rep, "HR-LSM-NONE", "low", "process.apparmorProfile"));
+	check_report_clear(&rep);
+	json_object_set_new(json_object_get(cfg, "process"), "selinuxLabel",
+			    json_string("system_u:system_r:container_t:s0"));
+	cr_assert_eq(check_json(cfg, &se, &rep), 0, "%s", hrun_errmsg());
 	cr_expect_eq(rep.n_findings, 0);
 	check_report_clear(&rep);
 	json_decref(cfg);
