@@ -103,7 +103,7 @@ static int lsm_open_attr(const char *field, const char *const *paths, int *ret_f
 }
 
 static int lsm_write_attr(const char *field, const char *const *paths, const char *value,
-			  const char *what)
+			  const char *what, const char *name)
 {
 	_cleanup_close_ int fd = -1;
 	size_t len = strlen(value);
@@ -114,6 +114,9 @@ static int lsm_write_attr(const char *field, const char *const *paths, const cha
 		return r;
 	/* one write: the kernel parses each write as a whole command */
 	n = write(fd, value, len);
+	if (n < 0 && errno == ENOENT && name)
+		return hrun_err(ENOENT, "%s: profile `%s` is not loaded (apparmor_parser -r PROFILE)",
+				field, name);
 	if (n < 0)
 		return hrun_syserr(errno, "%s: set %s `%s`", field, what, value);
 	if ((size_t)n != len)
@@ -128,7 +131,7 @@ int lsm_set_keycreate(const struct hrun_process *proc)
 
 	if (!proc->selinux_label)
 		return 0;
-	return lsm_write_attr(F_SELINUX, paths, proc->selinux_label, "the key label");
+	return lsm_write_attr(F_SELINUX, paths, proc->selinux_label, "the key label", NULL);
 }
 
 static int lsm_apparmor_exec(const char *profile)
@@ -140,8 +143,7 @@ static int lsm_apparmor_exec(const char *profile)
 
 	if (asprintf(&cmd, "exec %s", profile) < 0)
 		return hrun_err(ENOMEM, "out of memory");
-	/* ENOENT from the write: no such profile loaded */
-	return lsm_write_attr(F_APPARMOR, paths, cmd, "the exec profile");
+	return lsm_write_attr(F_APPARMOR, paths, cmd, "the exec profile", profile);
 }
 
 int lsm_set_exec(const struct hrun_process *proc)
@@ -157,7 +159,7 @@ int lsm_set_exec(const struct hrun_process *proc)
 	}
 	if (proc->selinux_label)
 		return lsm_write_attr(F_SELINUX, selinux_paths, proc->selinux_label,
-				      "the exec label");
+				      "the exec label", NULL);
 	return 0;
 }
 

@@ -121,6 +121,9 @@ esac
 # panic=-1 + -no-reboot: a kernel panic (or PID 1 dying) ends QEMU at once.
 APPEND="console=ttyS0 panic=-1 cgroup_no_v1=all quiet loglevel=4 mitigations=off"
 APPEND+=" tsc=reliable no_timer_check edd=off i8042.noaux i8042.nokbd i8042.nopnp"
+# AppArmor on (Debian's default LSM, named so that it stays on):
+# guest.d/20-apparmor.sh loads profiles and runs confined containers
+APPEND+=" apparmor=1 security=apparmor"
 [ "${VM_HOSTTMP:-0}" = 1 ] && APPEND+=" vm.hosttmp=1"
 
 SHARES=(
