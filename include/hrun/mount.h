@@ -38,6 +38,11 @@ int mount_resolve_rootfs(const char *bundle, const char *root_path, char **ret_r
 int mount_resolve_sources(const struct hrun_spec *spec, const char *bundle, struct hrun_bind_sources *ret);
 void mount_sources_clear(struct hrun_bind_sources *s);
 
+/* In the runtime parent, before clone3: a detached clone (open_tree
+ * OPEN_TREE_CLONE, AT_RECURSIVE for rbind, made a slave) of every resolved
+ * source into ->tree; the child attaches it (mount_config_mounts). */
+int mount_clone_sources(const struct hrun_spec *spec, struct hrun_bind_sources *s);
+
 /* The "leaves the bundle" error for mounts[I] (returns -EXDEV). */
 int mount_source_escapes(size_t i, const char *src);
 /* Does the relative path SRC climb above its start with `..`? */
@@ -55,6 +60,8 @@ struct hrun_mount_ctx {
 				  * the child starts with it as its cwd */
 	const char *cgroup_path; /* the container's cgroup (fs path) or NULL */
 	bool userns;             /* in a new user namespace: no mknod, locked flags */
+	const struct hrun_bind_sources *binds; /* resolved and cloned by the
+				  * runtime: config bind mounts attach these */
 	int rootfd;              /* O_PATH fd of the rootfs after mount_prepare_rootfs */
 	int devnull;             /* host /dev/null, for masking files after pivot */
 };

@@ -201,6 +201,22 @@ static int mount_bind(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
 	return finish_mount(ctx, m, true);
 }
 
+/* A config bind mount: attach the tree the runtime cloned from the source
+ * it resolved (and the policy judged), then apply the options. */
+static int mount_bind_tree(struct hrun_mount_ctx *ctx, const struct hrun_mount *m,
+			   const struct hrun_bind_source *b)
+{
+	_cleanup_close_ int fd = open_target(ctx, m->destination, !b->is_dir);
+
+	if (fd < 0)
+		return fd;
+	if (syscall(SYS_move_mount, b->tree, "", fd, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return hrun_syserr(errno, "attach the bind mount of `%s` on `%s`", b->path,
+				   m->destination);
+	return finish_mount(ctx, m, true);
+}
+
 /* The container's own cgroup: a cgroup2 mount (rooted at the cgroup
  * namespace), or a bind of the cgroup directory when that is refused. */
 static int mount_cgroup(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
@@ -262,7 +278,7 @@ static int copy_up(struct hrun_mount_ctx *ctx, const struct hrun_mount *m, int s
 	return 0;
 }
 
-static int mount_one(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
+static int mount_one(struct hrun_mount_ctx *ctx, size_t i, const struct hrun_mount *m)
 {
 	_cleanup_close_ int copy_src = -1;
 	_cleanup_close_ int fd = -1;
@@ -273,8 +289,12 @@ static int mount_one(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
 	const char *data;
 	int r;
 
-	if (mount_is_bind(m))
-		return mount_bind(ctx, m);
+	if (mount_is_bind(m)) {
+		/* never the path again: what the runtime resolved, or nothing */
+		if (!ctx->binds || i >= ctx->binds->n || ctx->binds->v[i].tree < 0)
+			return hrun_err(EINVAL, "bind source not resolved by the runtime");
+		return mount_bind_tree(ctx, m, &ctx->binds->v[i]);
+	}
 	if (!type || !*type || strcmp(type, "none") == 0)
 		return hrun_err(EINVAL, "mount `%s`: no type and no bind option", m->destination);
 	if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
@@ -455,7 +475,7 @@ int mount_config_mounts(struct hrun_mount_ctx *ctx)
 	int r;
 
 	for (size_t i = 0; i < spec->n_mounts; i++) {
-		r = mount_one(ctx, &spec->mounts[i]);
+		r = mount_one(ctx, i, &spec->mounts[i]);
 		if (r < 0)
 			return hrun_err_prefix(r, "mounts[%zu]", i);
 	}

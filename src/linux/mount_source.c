@@ -159,3 +159,38 @@ void mount_sources_clear(struct hrun_bind_sources *s)
 	free(s->v);
 	*s = (struct hrun_bind_sources){ 0 };
 }
+
+/* Detach a clone of every resolved source, in the runtime parent before
+ * clone3: the child attaches the tree (move_mount), so what is mounted is
+ * what was resolved and judged, never the path looked up again. Cloning
+ * here, as the runtime's root, also lets a user-namespaced container bind a
+ * source only that root can open (as runc does).
+ *
+ * Kernel corner: a tree attached this way into the container's user
+ * namespace carries the source mount's flags (nosuid, nodev, noexec, ro:
+ * the remounts repeat them, see locked_flags() in mount.c) but the kernel
+ * does not mark them MNT_LOCK_* as it does for mounts copied into a new
+ * user namespace, so a container root granted CAP_SYS_ADMIN (and mount(2)
+ * by its seccomp profile) could clear them on its own bind mounts. */
+int mount_clone_sources(const struct hrun_spec *spec, struct hrun_bind_sources *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct hrun_bind_source *b = &s->v[i];
+		bool rec = spec->mounts[i].flags & MS_REC;
+		/* a clone of a shared mount joins its peer group: make it a
+		 * slave (host mounts propagate in, nothing propagates out), as
+		 * a bind inside the container's rslave tree always was */
+		struct mount_attr attr = { .propagation = MS_SLAVE };
+
+		if (b->fd < 0)
+			continue;
+		b->tree = (int)syscall(SYS_open_tree, b->fd, "",
+				       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0));
+		if (b->tree < 0)
+			return hrun_syserr(errno, "mounts[%zu]: clone the bind source `%s`", i, b->path);
+		if (syscall(SYS_mount_setattr, b->tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr,
+			    sizeof(attr)) < 0)
+			return hrun_syserr(errno, "mounts[%zu]: make the bind of `%s` a slave", i, b->path);
+	}
+	return 0;
+}

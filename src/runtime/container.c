@@ -76,6 +76,7 @@ struct init_ctx {
 	char *bundle; /* absolute */
 	char *rootfs; /* absolute */
 	int rootfs_fd; /* O_PATH, opened by the runtime */
+	struct hrun_bind_sources binds; /* resolved once, judged, cloned */
 	bool has_bpf;
 	struct hrun_bpf bpf;
 	struct hrun_cgroup cg;
@@ -245,6 +246,7 @@ static int child_filesystem(struct init_ctx *c, struct hrun_mount_ctx *m)
 		if (r < 0)
 			return r;
 		r = mount_config_mounts(m);
+		mount_sources_clear(&c->binds); /* attached: the fds are done with */
 		if (r < 0)
 			return r;
 	}
@@ -305,6 +307,7 @@ static int child_main(struct init_ctx *c)
 		.rootfs = c->rootfs,
 		.cgroup_path = c->cg.path,
 		.userns = c->spec->linux_cfg.namespaces[HRUN_NS_USER].enabled,
+		.binds = &c->binds,
 		.rootfd = -1,
 		.devnull = -1,
 	};
@@ -402,24 +405,6 @@ static void __attribute__((noreturn)) child_entry(struct init_ctx *c)
 
 /* --------------------------------------------------------------- parent -- */
 
-/* Relative bind sources are relative to the bundle: make them absolute
- * before the child (which never changes into the bundle) mounts them. */
-static int absolute_bind_sources(struct init_ctx *c)
-{
-	for (size_t i = 0; i < c->spec->n_mounts; i++) {
-		struct hrun_mount *m = &c->spec->mounts[i];
-		char *abs;
-
-		if (!m->source || m->source[0] == '/' || !(m->flags & MS_BIND))
-			continue;
-		if (asprintf(&abs, "%s/%s", c->bundle, m->source) < 0)
-			return -ENOMEM;
-		free(m->source);
-		m->source = abs;
-	}
-	return 0;
-}
-
 static int prepare_paths(struct init_ctx *c)
 {
 	int r;
@@ -434,7 +419,8 @@ static int prepare_paths(struct init_ctx *c)
 	c->rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c->rootfs_fd < 0)
 		return hrun_syserr(errno, "open root.path `%s`", c->rootfs);
-	return absolute_bind_sources(c);
+	/* bind sources: resolved once, here, before the policy judges them */
+	return mount_resolve_sources(c->spec, c->bundle, &c->binds);
 }
 
 static int prepare_cgroup(struct init_ctx *c)
@@ -711,6 +697,7 @@ static void ctx_free(struct init_ctx *c)
 	if (c->has_bpf)
 		seccomp_bpf_clear(&c->bpf);
 	state_clear(&c->st);
+	mount_sources_clear(&c->binds);
 	spec_free(c->spec);
 	free(c->bundle);
 	free(c->rootfs);
@@ -752,11 +739,15 @@ static int setup(struct init_ctx *c)
 	r = lsm_check_spec(c->spec);
 	if (r < 0)
 		return r;
-	/* the policy judges the model just parsed: config.json is not read again */
-	r = policy_enforce(c->spec, NULL, config, c->o->policy);
+	r = prepare_paths(c);
 	if (r < 0)
 		return r;
-	r = prepare_paths(c);
+	/* the policy judges the model just parsed (config.json is not read
+	 * again) with the bind sources as resolved */
+	r = policy_enforce(c->spec, &c->binds, config, c->o->policy);
+	if (r < 0)
+		return r;
+	r = mount_clone_sources(c->spec, &c->binds);
 	if (r < 0)
 		return r;
 	r = reserve_id(c, text, len);

@@ -108,7 +108,9 @@ expect_match "policy baseline refuses CAP_SYS_ADMIN" "HR-CAP-DANGEROUS" "$out"
 R2=$(new_bundle pol2 '.root.readonly = false')
 out=$(H run --policy restricted --bundle "$R2" pol3 2>&1)
 expect_match "policy restricted refuses a writable root" "HR-ROOT-WRITABLE" "$out"
-R3=$(new_bundle pol3 '.mounts += [{destination: "/run/docker.sock", type: "bind", source: "/run/docker.sock", options: ["bind"]}]')
+# the policy judges the resolved source: it must exist (a stand-in socket)
+python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/docker.sock"
+R3=$(new_bundle pol3 '.mounts += [{destination: "/run/docker.sock", type: "bind", source: "'"$T"'/docker.sock", options: ["bind"]}]')
 out=$(H run --policy baseline --bundle "$R3" pol4 2>&1)
 expect_match "policy baseline refuses an engine socket" "HR-MOUNT-ENGINE-SOCKET" "$out"
 R4=$(new_bundle pol4 '.linux.namespaces |= map(select(.type != "network"))')
