@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -201,16 +202,63 @@ static int mount_bind(struct hrun_mount_ctx *ctx, const struct hrun_mount *m)
 	return finish_mount(ctx, m, true);
 }
 
-/* A config bind mount: attach the tree the runtime cloned from the source
- * it resolved (and the policy judged), then apply the options. */
+/*
+ * In a user namespace, a tree cloned by the runtime would carry the source
+ * mount's flags without the kernel's MNT_LOCK_* (see mount_clone_sources),
+ * whereas a clone made here, from the copy of the host's mounts the kernel
+ * gave this namespace, keeps them locked. So: open the canonical path the
+ * runtime resolved, with RESOLVE_NO_SYMLINKS (a symlink swapped in since is
+ * refused), check it is the very inode the runtime recorded, and clone it
+ * here. Only a source this namespace's root cannot reach (EACCES: a
+ * directory only the host's root may search) uses the runtime's tree.
+ * Returns the tree, -EACCES for "use the runtime's", or an error.
+ */
+static int clone_in_userns(const struct hrun_mount *m, const struct hrun_bind_source *b)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int tree;
+
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, b->path, &how, sizeof(how));
+	if (fd < 0 && (errno == EACCES || errno == EPERM))
+		return -EACCES;
+	if (fd < 0)
+		return hrun_syserr(errno, "bind source `%s` (resolved by the runtime)", b->path);
+	if (fstat(fd, &st) < 0)
+		return hrun_syserr(errno, "bind source `%s`", b->path);
+	if (st.st_dev != b->dev || st.st_ino != b->ino)
+		return hrun_err(EXDEV, "bind source `%s` changed after the runtime resolved it", b->path);
+	tree = (int)syscall(SYS_open_tree, fd, "",
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+				    ((m->flags & MS_REC) ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return hrun_syserr(errno, "clone the bind source `%s`", b->path);
+	return tree;
+}
+
+/* A config bind mount: attach the tree cloned from the source the runtime
+ * resolved (and the policy judged), then apply the options. */
 static int mount_bind_tree(struct hrun_mount_ctx *ctx, const struct hrun_mount *m,
 			   const struct hrun_bind_source *b)
 {
-	_cleanup_close_ int fd = open_target(ctx, m->destination, !b->is_dir);
+	_cleanup_close_ int fd = -1, own = -1;
+	int tree = b->tree;
 
+	if (ctx->userns) {
+		own = clone_in_userns(m, b);
+		if (own < 0 && own != -EACCES)
+			return own;
+		if (own >= 0)
+			tree = own;
+	}
+	fd = open_target(ctx, m->destination, !b->is_dir);
 	if (fd < 0)
 		return fd;
-	if (syscall(SYS_move_mount, b->tree, "", fd, "",
+	if (syscall(SYS_move_mount, tree, "", fd, "",
 		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return hrun_syserr(errno, "attach the bind mount of `%s` on `%s`", b->path,
 				   m->destination);

@@ -167,11 +167,13 @@ void mount_sources_clear(struct hrun_bind_sources *s)
  * source only that root can open (as runc does).
  *
  * Kernel corner: a tree attached this way into the container's user
- * namespace carries the source mount's flags (nosuid, nodev, noexec, ro:
- * the remounts repeat them, see locked_flags() in mount.c) but the kernel
- * does not mark them MNT_LOCK_* as it does for mounts copied into a new
- * user namespace, so a container root granted CAP_SYS_ADMIN (and mount(2)
- * by its seccomp profile) could clear them on its own bind mounts. */
+ * namespace carries the source mount's flags (nosuid, nodev, noexec, ro)
+ * but the kernel does not mark them MNT_LOCK_* as it does for mounts copied
+ * into a new user namespace. So in a user namespace the init prefers its
+ * own clone of the same inode (verified fallback, see clone_in_userns() in
+ * mount.c) and attaches this tree only for a source it cannot reach; there
+ * a container root granted CAP_SYS_ADMIN (and mount(2) by its seccomp
+ * profile) could clear the host's flags on that one bind mount. */
 int mount_clone_sources(const struct hrun_spec *spec, struct hrun_bind_sources *s)
 {
 	for (size_t i = 0; i < s->n; i++) {

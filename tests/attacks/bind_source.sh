@@ -157,4 +157,19 @@ out=$(unshare -m sh -c 'mount -t tmpfs -o mode=755 tmpfs "$1/shared" && mount --
 printf '# %s\n' "$out"
 expect_match "a bind of a shared host mount is its slave in the container" " /tmp/mnt .* master:[0-9]+ " "$out"
 check "... and not in its peer group (nothing propagates back to the host)" eval '! printf "%s" "$out" | grep " /tmp/mnt " | grep -q "shared:"'
+
+# 9. the host's flags on a bind source stay LOCKED in a user namespace: a
+# container root with CAP_SYS_ADMIN and no seccomp filter cannot remount
+# its bind of a nosuid,nodev,noexec,ro host mount without them (a tree
+# cloned by the runtime would not be locked: the init clones its own)
+mkdir -p "$T/locked"
+B14=$(new_bundle lockb ".mounts += [{destination: \"/tmp/mnt\", type: \"bind\", source: \"$T/locked/d\", options: [\"rbind\"]}]
+	| .process.user = {uid: 0, gid: 0} | del(.linux.seccomp)
+	| .process.capabilities = {bounding: [\"CAP_SYS_ADMIN\"], effective: [\"CAP_SYS_ADMIN\"], permitted: [\"CAP_SYS_ADMIN\"]}")
+set_args "$B14" sh -c 'grep " /tmp/mnt " /proc/self/mountinfo | cut -d" " -f6; mount -o remount,bind,rw,exec,suid,dev /tmp/mnt 2>&1 && echo remount-ok; umount /tmp/mnt 2>&1 && echo umount-ok; true'
+out=$(unshare -m sh -c 'mount -t tmpfs -o mode=755,nosuid,nodev,noexec tmpfs "$1/locked" && mkdir "$1/locked/d" && mount -o remount,ro,nosuid,nodev,noexec "$1/locked" &&
+	"$2" --root "$3" run --bundle "$4" "$5"' sh "$T" "$HRUN" "$ROOT" "$B14" "$ID-14" 2>&1)
+printf '# %s\n' "$out"
+expect_match "the bind carries the host's ro,nosuid,nodev,noexec" "^ro,nosuid,nodev,noexec" "$out"
+check "... and the container root cannot remount it without them (locked)" eval '! printf "%s" "$out" | grep -q remount-ok'
 finish
