@@ -450,6 +450,14 @@ static int prepare_cgroup(struct init_ctx *c)
 	r = cgroup_resolve_path(l->cgroups_path, c->o->id, c->o->systemd_cgroup, &path);
 	if (r < 0)
 		return r;
+	/* recorded before it exists: a create killed right after the mkdir
+	 * leaves no cgroup that `delete --force` does not know of */
+	c->st.cgroup_path = strdup(path);
+	if (!c->st.cgroup_path)
+		return hrun_err(ENOMEM, "state: out of memory");
+	r = state_update(c->state_dirfd, &c->st);
+	if (r < 0)
+		return r;
 	return cgroup_create(path, l->has_resources ? &l->resources : NULL, &c->cg);
 }
 
@@ -767,15 +775,6 @@ static int setup(struct init_ctx *c)
 	if (r < 0)
 		return r;
 	log_debug("cgroup: %s", c->cg.path ? c->cg.path : "(none)");
-	if (c->cg.path) {
-		/* recorded before anything runs in it */
-		c->st.cgroup_path = strdup(c->cg.path);
-		if (!c->st.cgroup_path)
-			return hrun_err(ENOMEM, "state: out of memory");
-		r = state_update(c->state_dirfd, &c->st);
-		if (r < 0)
-			return r;
-	}
 	r = prepare_channels(c);
 	if (r < 0)
 		return r;
