@@ -9,9 +9,12 @@
 #    undefined macro would pass; "w" enables every category.
 #  - with --hrun BIN: every command listed by `BIN --help` has a `.SS`
 #    section in hrun.8 (one of the PAGEs);
-#  - with --src FILE: every long option of the `struct option` tables in
-#    FILE appears in hrun.8 as \-\-name (roff-escaped), so a flag added to
-#    the code without documentation fails the test.
+#  - with --hrun BIN: every long option in `BIN help CMD` of every command
+#    appears in hrun.8 as \-\-name (roff-escaped), and those of `spec`
+#    and `check` also in hrun-check.1 (when it is among the PAGEs);
+#  - with --src FILE: every long option of the option tables (struct
+#    cli_opt, src/cli/options.h: {"name", KEY, ...}) in FILE appears in
+#    hrun.8, so a flag added to the code without documentation fails.
 # No man and no groff: the whole test is skipped (tests/deps.sh --test
 # installs groff and man-db).
 set -u
@@ -41,14 +44,16 @@ else
 	exit 0
 fi
 
-# The page named hrun.8, for the consistency checks.
+# The pages named hrun.8 and hrun-check.1, for the consistency checks.
 main_page=
+check_page=
 for p in "${pages[@]}"; do
 	[ "$(basename "$p")" = hrun.8 ] && main_page=$p
+	[ "$(basename "$p")" = hrun-check.1 ] && check_page=$p
 done
 
 n_tests=${#pages[@]}
-[ -n "$hrun_bin" ] && n_tests=$((n_tests + 1))
+[ -n "$hrun_bin" ] && n_tests=$((n_tests + 2))
 n_tests=$((n_tests + ${#srcs[@]}))
 echo "1..$n_tests"
 
@@ -122,6 +127,31 @@ if [ -n "$hrun_bin" ]; then
 	fi
 	[ -s "$tmp/err" ]
 	report $((1 - $?)) "every command of \`hrun --help\` is documented in hrun.8" "$tmp/err"
+
+	# every option of every command's help, in hrun.8 (spec, check: and
+	# in hrun-check.1)
+	: >"$tmp/err"
+	[ -s "$tmp/cmds" ] || echo "no command found in \`hrun --help\`" >"$tmp/err"
+	while read -r cmd; do
+		if ! "$hrun_bin" help "$cmd" >"$tmp/chelp" 2>&1; then
+			echo "\`hrun help $cmd\` failed" >>"$tmp/err"
+			continue
+		fi
+		# option lines: "  -x, --name ARG  help" or "      --name ARG  help"
+		sed -nE 's/^  (-[a-zA-Z], |    )--([a-z][a-z0-9-]*).*/\2/p' "$tmp/chelp" |
+			grep -vx help >"$tmp/copts"
+		while read -r opt; do
+			w="\\-\\-$(roff_word "$opt")"
+			grep -qF -- "$w" "$main_page" ||
+				echo "option --$opt of \`hrun $cmd\` is not in hrun.8" >>"$tmp/err"
+			case $cmd in spec | check)
+				[ -z "$check_page" ] || grep -qF -- "$w" "$check_page" ||
+					echo "option --$opt of \`hrun $cmd\` is not in hrun-check.1" >>"$tmp/err"
+			esac
+		done <"$tmp/copts"
+	done <"$tmp/cmds"
+	[ -s "$tmp/err" ]
+	report $((1 - $?)) "every option of every \`hrun help CMD\` is in the man pages" "$tmp/err"
 fi
 
 for src in "${srcs[@]}"; do
@@ -131,8 +161,8 @@ for src in "${srcs[@]}"; do
 	elif [ ! -r "$src" ]; then
 		echo "cannot read $src" >"$tmp/err"
 	else
-		# {"name", required_argument, ...} / { "name", no_argument, ... }
-		grep -oE '\{ *"[a-z][a-z0-9-]*", *(no|required|optional)_argument' "$src" |
+		# {"name", KEY, "ARG"|NULL, ...}: an option table's line
+		grep -oE "\{ *\"[a-z][a-z0-9-]*\", *('.'|[A-Za-z_0-9]+), *(NULL|\")" "$src" |
 			sed -E 's/^\{ *"([^"]*)".*/\1/' | sort -u >"$tmp/opts"
 		[ -s "$tmp/opts" ] || echo "no long option found in $src" >"$tmp/err"
 		while read -r opt; do

@@ -118,14 +118,22 @@ int check_load_json(const char *path, json_t **ret);
 int check_prepare(const char *text, size_t len, const char *bundle, struct hrun_spec **ret_spec,
 		  struct hrun_bind_sources *ret_binds);
 
+/* "hrun check"'s options (parsed in src/cli/cmd_audit.c). */
+struct check_cli_options {
+	const char *bundle; /* --bundle DIR */
+	const char *file;   /* FILE operand: a config.json, "-" (stdin) or a bundle dir */
+	bool json;          /* --format json */
+	enum check_severity fail_on; /* --fail-on, default high */
+};
+
 /*
  * "hrun check [--bundle DIR | FILE] [--format text|json] [--fail-on SEV]"
- * argv[0] = "check". Prints the report on stdout. Returns 0 when no finding
+ * once parsed. Prints the report on stdout. Returns 0 when no finding
  * reaches the --fail-on threshold (default high), 1 when one does, and a
  * negative errno (message recorded) on usage or I/O errors and for every
  * config `run` refuses (same message). A directory (--bundle DIR, DIR, or
  * nothing: ".") is a bundle: root.path and bind sources are resolved in it.
  */
-int check_main(int argc, char **argv);
+int check_main(const struct check_cli_options *o);
 
 #endif

@@ -33,11 +33,9 @@ int specgen_build(const struct specgen_options *opts, json_t **ret);
 /* Write CONFIG to DIR/config.json, refusing to overwrite (-EEXIST). */
 int specgen_write(const char *dir, json_t *config);
 
-/*
- * "hrun spec [-b DIR] [--rootless] [--user UID:GID] [--rootfs PATH]
- *            [--no-limits] [--stdout] [--args 'CMD ARG...'] [-- CMD ARG...]"
- * argv[0] = "spec". Returns 0, or a negative errno with the message recorded.
- */
-int specgen_main(int argc, char **argv);
+/* "hrun spec" once its command line is parsed (src/cli/cmd_audit.c): build
+ * the config from OPTS and write it to BUNDLE/config.json (NULL: ".") or
+ * stdout. Returns 0, or a negative errno with the message recorded. */
+int specgen_main(const struct specgen_options *opts, const char *bundle, bool to_stdout);
 
 #endif

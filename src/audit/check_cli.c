@@ -11,7 +11,6 @@
 #include "hrun/util.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,67 +181,8 @@ int check_prepare(const char *text, size_t len, const char *bundle, struct hrun_
 
 /* ---- command ---------------------------------------------------------- */
 
-static void check_usage(FILE *out)
-{
-	(void)fputs("Usage: hrun check [--bundle DIR | FILE] [--format text|json]\n"
-		    "                  [--fail-on critical|high|medium|low|none]\n"
-		    "Audit an OCI config.json (default: ./config.json) against the hardening checklist.\n"
-		    "Exit status: 0 when no finding reaches --fail-on (default high), 1 otherwise.\n",
-		    out);
-}
-
-struct check_args {
-	const char *bundle, *file;
-	bool json, help;
-	enum check_severity fail_on;
-};
-
-static int check_parse_args(int argc, char **argv, struct check_args *a)
-{
-	static const struct option longopts[] = {
-		{ "bundle", required_argument, NULL, 'b' }, { "format", required_argument, NULL, 'f' },
-		{ "fail-on", required_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int o, r;
-
-	*a = (struct check_args){ .fail_on = CHECK_SEV_HIGH };
-	optind = 0; /* glibc: full re-initialisation, the CLI may have used getopt already */
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+:b:h", longopts, NULL)) != -1) {
-		switch (o) {
-		case 'b':
-			a->bundle = optarg;
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-				return hrun_err(EINVAL, "check: unknown format `%s` (text, json)", optarg);
-			a->json = strcmp(optarg, "json") == 0;
-			break;
-		case 'F':
-			if ((r = check_severity_parse(optarg, &a->fail_on)) < 0)
-				return hrun_err_prefix(r, "check: --fail-on");
-			break;
-		case 'h':
-			a->help = true;
-			break;
-		case ':':
-			return hrun_err(EINVAL, "check: option `%s` requires an argument", argv[optind - 1]);
-		default:
-			return hrun_err(EINVAL, "check: unknown option `%s`", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		a->file = argv[optind++];
-	if (optind < argc)
-		return hrun_err(EINVAL, "check: unexpected argument `%s`", argv[optind]);
-	if (a->file && a->bundle)
-		return hrun_err(EINVAL, "check: give either --bundle or FILE, not both");
-	return 0;
-}
-
 /* The file to read, and the bundle directory when one is checked. */
-static int check_config_path(const struct check_args *a, char **ret, const char **ret_bundle)
+static int check_config_path(const struct check_cli_options *a, char **ret, const char **ret_bundle)
 {
 	struct stat st;
 	const char *dir = a->bundle;
@@ -259,7 +199,7 @@ static int check_config_path(const struct check_args *a, char **ret, const char 
 	return *ret ? 0 : hrun_err(ENOMEM, "check: out of memory");
 }
 
-static int check_report_output(const struct check_args *a, const struct check_report *rep, const char *path)
+static int check_report_output(const struct check_cli_options *a, const struct check_report *rep, const char *path)
 {
 	_cleanup_free_ char *text = NULL;
 	json_t *j;
@@ -278,24 +218,17 @@ static int check_report_output(const struct check_args *a, const struct check_re
 	return 0;
 }
 
-int check_main(int argc, char **argv)
+int check_main(const struct check_cli_options *a)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	struct hrun_bind_sources binds = { 0 };
 	struct check_report rep = { 0 };
 	struct hrun_spec *spec = NULL;
 	const char *bundle = NULL;
-	struct check_args a;
 	size_t len = 0;
 	int r, fail = 0;
 
-	if ((r = check_parse_args(argc, argv, &a)) < 0)
-		return r;
-	if (a.help) {
-		check_usage(stdout);
-		return 0;
-	}
-	if ((r = check_config_path(&a, &path, &bundle)) < 0)
+	if ((r = check_config_path(a, &path, &bundle)) < 0)
 		return r;
 	/* the one read of the config, then run's own parse and checks */
 	r = strcmp(path, "-") == 0 ? util_read_fd(STDIN_FILENO, "stdin", HRUN_SPEC_MAX_SIZE, &text, &len)
@@ -309,9 +242,9 @@ int check_main(int argc, char **argv)
 	spec_free(spec);
 	if (r < 0)
 		return r;
-	r = check_report_output(&a, &rep, path);
-	for (size_t i = 0; i < rep.n_findings && a.fail_on != CHECK_SEV_NONE; i++)
-		if (rep.findings[i].severity >= a.fail_on)
+	r = check_report_output(a, &rep, path);
+	for (size_t i = 0; i < rep.n_findings && a->fail_on != CHECK_SEV_NONE; i++)
+		if (rep.findings[i].severity >= a->fail_on)
 			fail = 1;
 	check_report_clear(&rep);
 	return r < 0 ? r : fail;

@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -264,143 +263,22 @@ int specgen_write(const char *dir, json_t *config)
 	return 0;
 }
 
-static int parse_id(const char *s, unsigned long *ret)
+int specgen_main(const struct specgen_options *opts, const char *bundle, bool to_stdout)
 {
-	char *end;
-
-	errno = 0;
-	*ret = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || *ret >= UINT32_MAX)
-		return -EINVAL;
-	return 0;
-}
-
-static int specgen_parse_user(const char *s, struct specgen_options *o)
-{
-	_cleanup_free_ char *copy = strdup(s);
-	unsigned long uid, gid;
-	char *colon;
-
-	if (!copy)
-		return SPECGEN_OOM();
-	colon = strchr(copy, ':');
-	if (colon)
-		*colon = '\0';
-	if (parse_id(copy, &uid) < 0 || (colon && parse_id(colon + 1, &gid) < 0))
-		return hrun_err(EINVAL, "spec: invalid --user `%s` (expected UID:GID)", s);
-	o->uid = (uid_t)uid;
-	o->gid = colon ? (gid_t)gid : (gid_t)uid;
-	return 0;
-}
-
-/* Split --args on blanks into a NULL-terminated vector (no quoting). */
-static int specgen_split_args(const char *s, char ***ret)
-{
-	char *copy, *save = NULL, *tok;
-	size_t n = 0;
-	char **v;
-
-	s += strspn(s, " \t"); /* so that v[0] == copy, which owns every word */
-	if (!(copy = strdup(s)))
-		return SPECGEN_OOM();
-	v = calloc(strlen(s) / 2 + 2, sizeof(*v)); /* at most one word per two chars, plus NULL */
-	if (!v) {
-		free(copy);
-		return SPECGEN_OOM();
-	}
-	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
-		v[n++] = tok;
-	if (n == 0) {
-		free(copy);
-		free(v);
-		return hrun_err(EINVAL, "spec: --args is empty");
-	}
-	*ret = v;
-	return 0;
-}
-
-struct specgen_args {
-	struct specgen_options opts;
-	const char *bundle;
-	bool to_stdout, help;
-	char **split; /* --args */
-};
-
-static int specgen_parse_args(int argc, char **argv, struct specgen_args *a)
-{
-	static const struct option longopts[] = {
-		{ "bundle", required_argument, NULL, 'b' }, { "rootless", no_argument, NULL, 'R' },
-		{ "user", required_argument, NULL, 'u' },   { "rootfs", required_argument, NULL, 'r' },
-		{ "args", required_argument, NULL, 'a' },   { "no-limits", no_argument, NULL, 'L' },
-		{ "stdout", no_argument, NULL, 'S' },       { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int o, r;
-
-	optind = 0; /* glibc: full re-initialisation, the CLI may have used getopt already */
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+:b:h", longopts, NULL)) != -1) {
-		switch (o) {
-		case 'b': a->bundle = optarg; break;
-		case 'R': a->opts.rootless = true; break;
-		case 'u':
-			if ((r = specgen_parse_user(optarg, &a->opts)) < 0)
-				return r;
-			break;
-		case 'r': a->opts.rootfs = optarg; break;
-		case 'a':
-			if (a->split)
-				return hrun_err(EINVAL, "spec: --args given twice");
-			if ((r = specgen_split_args(optarg, &a->split)) < 0)
-				return r;
-			a->opts.args = (const char *const *)a->split;
-			break;
-		case 'L': a->opts.no_limits = true; break;
-		case 'S': a->to_stdout = true; break;
-		case 'h': a->help = true; break;
-		case ':': return hrun_err(EINVAL, "spec: option `%s` requires an argument", argv[optind - 1]);
-		default: return hrun_err(EINVAL, "spec: unknown option `%s`", argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		if (a->split)
-			return hrun_err(EINVAL, "spec: give the command either with --args or after --, not both");
-		a->opts.args = (const char *const *)argv + optind; /* argv is NULL-terminated */
-	}
-	return 0;
-}
-
-static void specgen_usage(void)
-{
-	(void)fputs("Usage: hrun spec [-b DIR] [--rootless] [--user UID:GID] [--rootfs PATH]\n"
-		    "                 [--no-limits] [--stdout] [--args 'CMD ARG...' | -- CMD ARG...]\n"
-		    "Write a hardened config.json to DIR (default: the current directory).\n",
-		    stdout);
-}
-
-int specgen_main(int argc, char **argv)
-{
-	struct specgen_args a = { .opts = { .uid = 1000, .gid = 1000 } };
 	json_t *cfg = NULL;
-	int r;
+	int r = specgen_build(opts, &cfg);
 
-	r = specgen_parse_args(argc, argv, &a);
-	if (r == 0 && a.help) {
-		specgen_usage();
-	} else if (r == 0 && (r = specgen_build(&a.opts, &cfg)) == 0) {
-		if (!a.to_stdout) {
-			r = specgen_write(a.bundle ? a.bundle : ".", cfg);
-		} else {
-			_cleanup_free_ char *text = json_dumps(cfg, JSON_INDENT(2));
-			if (!text)
-				r = SPECGEN_OOM();
-			else if (printf("%s\n", text) < 0 || fflush(stdout) != 0)
-				r = hrun_syserr(errno, "spec: write to stdout");
-		}
-		json_decref(cfg);
+	if (r < 0)
+		return r;
+	if (!to_stdout) {
+		r = specgen_write(bundle ? bundle : ".", cfg);
+	} else {
+		_cleanup_free_ char *text = json_dumps(cfg, JSON_INDENT(2));
+		if (!text)
+			r = SPECGEN_OOM();
+		else if (printf("%s\n", text) < 0 || fflush(stdout) != 0)
+			r = hrun_syserr(errno, "spec: write to stdout");
 	}
-	if (a.split)
-		free(a.split[0]);
-	free(a.split);
+	json_decref(cfg);
 	return r;
 }

@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "hrun/spec.h"
 #include "hrun/state.h"
 #include "hrun/util.h"
+#include "options.h"
 
 static int parse_i64(const char *flag, const char *s, int64_t *ret)
 {
@@ -87,37 +87,69 @@ static int load_resources(const char *path, struct hrun_resources *res)
 	return spec_parse_resources(in ? "stdin" : path, text, len, res);
 }
 
+enum {
+	U_RESOURCES = 'r',
+	U_MEMORY = 256,
+	U_MEM_RESERVATION,
+	U_MEM_SWAP,
+	U_PIDS,
+	U_CPU_QUOTA,
+	U_CPU_PERIOD,
+	U_CPU_SHARES,
+	U_CPUSET_CPUS,
+	U_CPUSET_MEMS,
+	U_BLKIO_WEIGHT,
+};
+
+static const struct cli_opt update_opts[] = {
+	{"resources", U_RESOURCES, "FILE|-", "LinuxResources JSON to apply (- for stdin)"},
+	{"memory", U_MEMORY, "BYTES", "memory limit (e.g. 512m, -1: unlimited)"},
+	{"memory-reservation", U_MEM_RESERVATION, "BYTES", "memory soft limit"},
+	{"memory-swap", U_MEM_SWAP, "BYTES", "memory plus swap limit"},
+	{"pids-limit", U_PIDS, "N", "maximum number of processes"},
+	{"cpu-quota", U_CPU_QUOTA, "USEC", "CPU time per period"},
+	{"cpu-period", U_CPU_PERIOD, "USEC", "CPU period"},
+	{"cpu-shares", U_CPU_SHARES, "SHARES", "CPU weight (v1 shares, mapped to cpu.weight)"},
+	{"cpu-share", U_CPU_SHARES, "SHARES", "same as --cpu-shares"},
+	{"cpuset-cpus", U_CPUSET_CPUS, "LIST", "CPUs allowed (e.g. 0-3,5)"},
+	{"cpuset-mems", U_CPUSET_MEMS, "LIST", "memory nodes allowed"},
+	{"blkio-weight", U_BLKIO_WEIGHT, "N", "block I/O weight, 10..1000"},
+	{0},
+};
+const struct cli_usage cmd_update_usage = {
+	"update", "[options] ID", "change the cgroup limits of a container", update_opts, 0};
+
 /* One runc update flag into RES. */
 static int apply_flag(int opt, const char *flag, const char *arg, struct hrun_resources *res)
 {
 	int64_t v = 0;
 	int r = 0;
 
-	if (opt == 'M' || opt == 'R' || opt == 'S')
+	if (opt == U_MEMORY || opt == U_MEM_RESERVATION || opt == U_MEM_SWAP)
 		r = cmd_parse_bytes(flag, arg, &v);
-	else if (opt != 'c' && opt != 'm')
+	else if (opt != U_CPUSET_CPUS && opt != U_CPUSET_MEMS)
 		r = parse_i64(flag, arg, &v);
 	if (r < 0)
 		return r;
 	switch (opt) {
-	case 'M': res->has_mem_limit = true; res->mem_limit = v; break;
-	case 'R': res->has_mem_reservation = true; res->mem_reservation = v; break;
-	case 'S': res->has_mem_swap = true; res->mem_swap = v; break;
-	case 'P': res->has_pids_limit = true; res->pids_limit = v; break;
-	case 'q': res->has_cpu_quota = true; res->cpu_quota = v; break;
-	case 'p': res->has_cpu_period = true; res->cpu_period = (uint64_t)v; break;
-	case 's': res->has_cpu_shares = true; res->cpu_shares = (uint64_t)v; break;
-	case 'w':
+	case U_MEMORY: res->has_mem_limit = true; res->mem_limit = v; break;
+	case U_MEM_RESERVATION: res->has_mem_reservation = true; res->mem_reservation = v; break;
+	case U_MEM_SWAP: res->has_mem_swap = true; res->mem_swap = v; break;
+	case U_PIDS: res->has_pids_limit = true; res->pids_limit = v; break;
+	case U_CPU_QUOTA: res->has_cpu_quota = true; res->cpu_quota = v; break;
+	case U_CPU_PERIOD: res->has_cpu_period = true; res->cpu_period = (uint64_t)v; break;
+	case U_CPU_SHARES: res->has_cpu_shares = true; res->cpu_shares = (uint64_t)v; break;
+	case U_BLKIO_WEIGHT:
 		if (v < 10 || v > 1000)
 			return hrun_err(EINVAL, "--blkio-weight: expected 10..1000, got `%s`", arg);
 		res->has_blkio_weight = true;
 		res->blkio_weight = (uint16_t)v;
 		break;
-	case 'c':
+	case U_CPUSET_CPUS:
 		free(res->cpu_cpus);
 		res->cpu_cpus = strdup(arg);
 		break;
-	case 'm':
+	case U_CPUSET_MEMS:
 		free(res->cpu_mems);
 		res->cpu_mems = strdup(arg);
 		break;
@@ -144,40 +176,23 @@ static int open_cgroup_of(const char *root, const char *id, struct hrun_state *s
 
 int cmd_update(const char *root, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"resources", required_argument, NULL, 'r'},
-		{"memory", required_argument, NULL, 'M'},
-		{"memory-reservation", required_argument, NULL, 'R'},
-		{"memory-swap", required_argument, NULL, 'S'},
-		{"pids-limit", required_argument, NULL, 'P'},
-		{"cpu-quota", required_argument, NULL, 'q'},
-		{"cpu-period", required_argument, NULL, 'p'},
-		{"cpu-share", required_argument, NULL, 's'},
-		{"cpu-shares", required_argument, NULL, 's'},
-		{"cpuset-cpus", required_argument, NULL, 'c'},
-		{"cpuset-mems", required_argument, NULL, 'm'},
-		{"blkio-weight", required_argument, NULL, 'w'},
-		{0},
-	};
 	struct hrun_resources res = {0};
 	struct hrun_state st = {0};
 	const char *file = NULL;
+	struct cli_parser p;
 	int c, r = 0;
 
-	int idx = 0;
-
-	while (r == 0 && (c = getopt_long(argc, argv, ":r:", opts, &idx)) != -1) {
-		char flag[64];
-
-		if (c == 'r') {
-			file = optarg;
-		} else if (c == '?' || c == ':') {
-			r = hrun_err(EINVAL, "update: unknown or incomplete option `%s`", argv[optind - 1]);
-		} else {
-			(void)snprintf(flag, sizeof(flag), "--%s", opts[idx].name);
-			r = apply_flag(c, flag, optarg, &res);
-		}
+	cli_begin(&p, &cmd_update_usage, argc, argv);
+	while (r == 0 && (c = cli_next(&p)) > CLI_HELP) {
+		if (c == U_RESOURCES)
+			file = p.arg;
+		else
+			r = apply_flag(c, p.flag, p.arg, &res);
 	}
+	if (r == 0 && c != CLI_DONE)
+		r = c;
+	if (r == CLI_HELP)
+		return 0;
 	if (r == 0 && optind + 1 != argc)
 		r = hrun_err(EINVAL, "update: expected exactly one container id");
 	if (r == 0 && file) {
@@ -212,31 +227,38 @@ static int print_stats(const struct hrun_state *st)
 	return 0;
 }
 
+enum { E_STATS = 256, E_INTERVAL };
+
+static const struct cli_opt events_opts[] = {
+	{"stats", E_STATS, NULL, "print the statistics once and exit"},
+	{"interval", E_INTERVAL, "SECONDS", "time between two reports (default 5s)"},
+	{0},
+};
+const struct cli_usage cmd_events_usage = {
+	"events", "[options] ID", "print resource statistics (--stats: once)", events_opts, 0};
+
 int cmd_events(const char *root, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"stats", no_argument, NULL, 's'},
-		{"interval", required_argument, NULL, 'i'},
-		{0},
-	};
 	struct hrun_state st = {0};
+	struct cli_parser p;
 	bool once = false;
 	long interval = 5;
 	int c, r = 0;
 
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (c == 's') {
+	cli_begin(&p, &cmd_events_usage, argc, argv);
+	while ((c = cli_next(&p)) > CLI_HELP) {
+		if (c == E_STATS) {
 			once = true;
-		} else if (c == 'i') {
+		} else {
 			char *end;
 
-			interval = strtol(optarg, &end, 10);
+			interval = strtol(p.arg, &end, 10);
 			if (interval <= 0 || (*end && strcmp(end, "s") != 0))
-				return hrun_err(EINVAL, "--interval: expected seconds (e.g. 5s), got `%s`", optarg);
-		} else {
-			return hrun_err(EINVAL, "events: unknown option `%s`", argv[optind - 1]);
+				return hrun_err(EINVAL, "--interval: expected seconds (e.g. 5s), got `%s`", p.arg);
 		}
 	}
+	if (c != CLI_DONE)
+		return cli_status(c);
 	if (optind + 1 != argc)
 		return hrun_err(EINVAL, "events: expected exactly one container id");
 	r = open_cgroup_of(root, argv[optind], &st);

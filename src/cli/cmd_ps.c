@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "hrun/error.h"
 #include "hrun/lifecycle.h"
 #include "hrun/util.h"
+#include "options.h"
 
 extern char **environ;
 
@@ -139,21 +139,32 @@ static int ps_table(const pid_t *pids, size_t n, char **ps_args, int n_args)
 	return 0;
 }
 
+static const struct cli_opt ps_opts[] = {
+	{"format", 'f', "table|json", "output format (default table: ps(1)'s lines)"},
+	{0},
+};
+/* options stop at the id: ps(1)'s own options follow it */
+const struct cli_usage cmd_ps_usage = {
+	"ps", "[options] ID [--] [PS-OPTIONS...]", "list the processes of a container", ps_opts,
+	CLI_STOP_AT_ARG};
+
 int cmd_ps_main(const char *root, int argc, char **argv)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'f'}, {0}};
 	_cleanup_free_ pid_t *pids = NULL;
+	struct cli_parser p;
 	bool json = false;
 	const char *id;
 	size_t n = 0;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+:f:", opts, NULL)) != -1) {
-		if (c != 'f' || (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0))
-			return hrun_err(EINVAL, "ps: unknown or incomplete option `%s` (--format "
-						"table|json)", argv[optind - 1]);
-		json = strcmp(optarg, "json") == 0;
+	cli_begin(&p, &cmd_ps_usage, argc, argv);
+	while ((c = cli_next(&p)) > CLI_HELP) {
+		if (strcmp(p.arg, "json") != 0 && strcmp(p.arg, "table") != 0)
+			return hrun_err(EINVAL, "ps: --format: expected table or json, got `%s`", p.arg);
+		json = strcmp(p.arg, "json") == 0;
 	}
+	if (c != CLI_DONE)
+		return cli_status(c);
 	if (optind >= argc)
 		return hrun_err(EINVAL, "ps: missing container id");
 	id = argv[optind++];

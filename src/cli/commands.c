@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <pwd.h>
 #include <limits.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,15 +17,16 @@
 #include <cap-ng.h>
 
 #include "hrun/check.h"
+#include "cmd_audit.h"
 #include "cmd_cgroup.h"
 #include "cmd_ps.h"
 #include "features.h"
+#include "options.h"
 #include "hrun/container.h"
 #include "hrun/error.h"
 #include "hrun/exec.h"
 #include "hrun/lifecycle.h"
 #include "hrun/log.h"
-#include "hrun/specgen.h"
 #include "hrun/cleanup.h"
 #include "hrun/util.h"
 
@@ -40,10 +40,6 @@ enum {
 	OPT_NO_NEW_KEYRING,
 	OPT_KEEP,
 	OPT_POLICY,
-	OPT_FORCE,
-	OPT_ALL,
-	OPT_FORMAT,
-	OPT_QUIET,
 	OPT_IGNORED,
 };
 
@@ -58,47 +54,54 @@ static int take_id(int argc, char **argv, const char *cmd, const char **ret_id)
 	return 0;
 }
 
-static int bad_option(const char *cmd, char **argv)
-{
-	return hrun_err(EINVAL, "%s: unknown or incomplete option `%s`", cmd, argv[optind - 1]);
-}
+#define CREATE_OPTS                                                                            \
+	{"bundle", OPT_BUNDLE, "DIR", "the bundle directory (default: the current one)"},       \
+	{"pid-file", OPT_PID_FILE, "FILE", "write the init's host pid to FILE"},               \
+	{"console-socket", OPT_CONSOLE_SOCKET, "SOCKET",                                       \
+	 "send the terminal's master fd to this AF_UNIX socket"},                              \
+	{"preserve-fds", OPT_PRESERVE_FDS, "N", "pass fds 3..3+N-1 to the container"},         \
+	{"no-pivot", OPT_NO_PIVOT, NULL, "accepted; hrun always pivots (refused if it cannot)"}, \
+	{"no-new-keyring", OPT_NO_NEW_KEYRING, NULL, "keep the caller's session keyring"},     \
+	{"policy", OPT_POLICY, "POLICY", "refuse a config that violates this launch policy"}
+
+static const struct cli_opt create_opts[] = {CREATE_OPTS, {0}};
+static const struct cli_opt run_opts[] = {
+	CREATE_OPTS,
+	{"detach", OPT_DETACH, NULL, "do not wait: leave the container running"},
+	{"keep", OPT_KEEP, NULL, "do not delete the container when it exits"},
+	{"no-subreaper", OPT_IGNORED, NULL, "accepted for runc compatibility; ignored"},
+	{0},
+};
+static const struct cli_usage create_usage = {
+	"create", "[options] ID", "create a container (init waits for start)", create_opts, 0};
+static const struct cli_usage run_usage = {
+	"run", "[options] ID", "create, start and wait for a container", run_opts, 0};
 
 static int parse_create_opts(const struct hrun_globals *g, int argc, char **argv, bool run,
 			     struct hrun_create_opts *o)
 {
-	static const struct option opts[] = {
-		{"bundle", required_argument, NULL, OPT_BUNDLE},
-		{"pid-file", required_argument, NULL, OPT_PID_FILE},
-		{"console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET},
-		{"preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS},
-		{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-		{"no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING},
-		{"policy", required_argument, NULL, OPT_POLICY},
-		{"detach", no_argument, NULL, OPT_DETACH},
-		{"keep", no_argument, NULL, OPT_KEEP},
-		{"no-subreaper", no_argument, NULL, OPT_IGNORED},
-		{0},
-	};
+	struct cli_parser p;
 	long n;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->root = g->root;
 	o->systemd_cgroup = g->systemd_cgroup;
-	while ((c = getopt_long(argc, argv, run ? ":b:d" : ":b:", opts, NULL)) != -1) {
+	cli_begin(&p, run ? &run_usage : &create_usage, argc, argv);
+	while ((c = cli_next(&p)) > CLI_HELP) {
 		switch (c) {
 		case OPT_BUNDLE:
-			o->bundle = optarg;
+			o->bundle = p.arg;
 			break;
 		case OPT_PID_FILE:
-			o->pid_file = optarg;
+			o->pid_file = p.arg;
 			break;
 		case OPT_CONSOLE_SOCKET:
-			o->console_socket = optarg;
+			o->console_socket = p.arg;
 			break;
 		case OPT_PRESERVE_FDS:
-			if (util_parse_long(optarg, &n) < 0 || n < 0 || n > 65536)
-				return hrun_err(EINVAL, "--preserve-fds: expected a count, got `%s`", optarg);
+			if (util_parse_long(p.arg, &n) < 0 || n < 0 || n > 65536)
+				return hrun_err(EINVAL, "--preserve-fds: expected a count, got `%s`", p.arg);
 			o->preserve_fds = (unsigned)n;
 			break;
 		case OPT_NO_PIVOT:
@@ -108,7 +111,7 @@ static int parse_create_opts(const struct hrun_globals *g, int argc, char **argv
 			o->no_new_keyring = true;
 			break;
 		case OPT_POLICY:
-			o->policy = optarg;
+			o->policy = p.arg;
 			break;
 		case OPT_DETACH:
 			o->detach = true;
@@ -116,14 +119,12 @@ static int parse_create_opts(const struct hrun_globals *g, int argc, char **argv
 		case OPT_KEEP:
 			o->keep = true;
 			break;
-		case OPT_IGNORED:
-			break;
 		default:
-			return bad_option(argv[0], argv);
+			break; /* OPT_IGNORED */
 		}
 	}
-	if (!run && (o->detach || o->keep))
-		return hrun_err(EINVAL, "%s: --detach/--keep are `run` options", argv[0]);
+	if (c != CLI_DONE)
+		return c;
 	return take_id(argc, argv, argv[0], &o->id);
 }
 
@@ -132,7 +133,7 @@ static int cmd_create(const struct hrun_globals *g, int argc, char **argv)
 	struct hrun_create_opts o;
 	int r = parse_create_opts(g, argc, argv, false, &o);
 
-	return r < 0 ? r : container_create(&o);
+	return r != 0 ? cli_status(r) : container_create(&o);
 }
 
 static int cmd_run(const struct hrun_globals *g, int argc, char **argv)
@@ -140,26 +141,37 @@ static int cmd_run(const struct hrun_globals *g, int argc, char **argv)
 	struct hrun_create_opts o;
 	int r = parse_create_opts(g, argc, argv, true, &o);
 
-	return r < 0 ? r : container_run(&o);
+	return r != 0 ? cli_status(r) : container_run(&o);
 }
 
-/* Commands whose only option set is empty: start, state, pause, resume. */
-static int plain_id(int argc, char **argv, const char **ret_id)
+static const struct cli_usage start_usage = {
+	"start", "ID", "start the user process of a created container", NULL, 0};
+static const struct cli_usage state_usage = {
+	"state", "ID", "print the state of a container (JSON)", NULL, 0};
+static const struct cli_usage pause_usage = {
+	"pause", "ID", "freeze every process of a container", NULL, 0};
+static const struct cli_usage resume_usage = {"resume", "ID", "thaw a paused container", NULL, 0};
+
+/* Commands without options of their own: start, state, pause, resume.
+ * Returns 0, CLI_HELP or a negative errno. */
+static int plain_id(const struct cli_usage *u, int argc, char **argv, const char **ret_id)
 {
-	static const struct option none[] = {{0}};
+	struct cli_parser p;
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":", none, NULL)) != -1)
-		return bad_option(argv[0], argv);
+	cli_begin(&p, u, argc, argv);
+	c = cli_next(&p);
+	if (c != CLI_DONE)
+		return c < 0 ? c : CLI_HELP; /* no option has a key */
 	return take_id(argc, argv, argv[0], ret_id);
 }
 
 static int cmd_start(const struct hrun_globals *g, int argc, char **argv)
 {
 	const char *id;
-	int r = plain_id(argc, argv, &id);
+	int r = plain_id(&start_usage, argc, argv, &id);
 
-	return r < 0 ? r : lifecycle_start(g->root, id);
+	return r != 0 ? cli_status(r) : lifecycle_start(g->root, id);
 }
 
 static int print_json(json_t *j)
@@ -178,33 +190,43 @@ static int cmd_state(const struct hrun_globals *g, int argc, char **argv)
 {
 	const char *id;
 	json_t *st;
-	int r = plain_id(argc, argv, &id);
+	int r = plain_id(&state_usage, argc, argv, &id);
 
-	if (r == 0)
-		r = lifecycle_state(g->root, id, &st);
+	if (r != 0)
+		return cli_status(r);
+	r = lifecycle_state(g->root, id, &st);
 	return r < 0 ? r : print_json(st);
 }
 
 static int cmd_pause(const struct hrun_globals *g, int argc, char **argv)
 {
+	bool pause = strcmp(argv[0], "pause") == 0;
 	const char *id;
-	int r = plain_id(argc, argv, &id);
+	int r = plain_id(pause ? &pause_usage : &resume_usage, argc, argv, &id);
 
-	return r < 0 ? r : lifecycle_pause(g->root, id, strcmp(argv[0], "pause") == 0);
+	return r != 0 ? cli_status(r) : lifecycle_pause(g->root, id, pause);
 }
+
+static const struct cli_opt kill_opts[] = {
+	{"all", 'a', NULL, "signal every process of the container's cgroup"},
+	{0},
+};
+static const struct cli_usage kill_usage = {
+	"kill", "[options] ID [SIGNAL]", "send a signal to the container's init (default TERM)",
+	kill_opts, 0};
 
 static int cmd_kill(const struct hrun_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {0}};
+	struct cli_parser p;
 	const char *id;
 	int signo = SIGTERM, c, r;
 	bool all = false;
 
-	while ((c = getopt_long(argc, argv, ":a", opts, NULL)) != -1) {
-		if (c != 'a')
-			return bad_option(argv[0], argv);
-		all = true;
-	}
+	cli_begin(&p, &kill_usage, argc, argv);
+	while ((c = cli_next(&p)) > CLI_HELP)
+		all = true; /* 'a' */
+	if (c != CLI_DONE)
+		return cli_status(c);
 	if (optind >= argc)
 		return hrun_err(EINVAL, "kill: missing container id");
 	id = argv[optind];
@@ -218,18 +240,25 @@ static int cmd_kill(const struct hrun_globals *g, int argc, char **argv)
 	return lifecycle_kill(g->root, id, signo, all);
 }
 
+static const struct cli_opt delete_opts[] = {
+	{"force", 'f', NULL, "kill a running container first"},
+	{0},
+};
+static const struct cli_usage delete_usage = {"delete", "[options] ID",
+					      "delete a stopped container", delete_opts, 0};
+
 static int cmd_delete(const struct hrun_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {0}};
+	struct cli_parser p;
 	const char *id;
 	bool force = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, ":f", opts, NULL)) != -1) {
-		if (c != 'f')
-			return bad_option(argv[0], argv);
-		force = true;
-	}
+	cli_begin(&p, &delete_usage, argc, argv);
+	while ((c = cli_next(&p)) > CLI_HELP)
+		force = true; /* 'f' */
+	if (c != CLI_DONE)
+		return cli_status(c);
 	r = take_id(argc, argv, argv[0], &id);
 	return r < 0 ? r : lifecycle_delete(g->root, id, force);
 }
@@ -267,30 +296,34 @@ static const char *list_owner(const char *root, const char *id, const char *reco
 	return buf;
 }
 
+static const struct cli_opt list_opts[] = {
+	{"format", 'f', "table|json", "output format (default table)"},
+	{"quiet", 'q', NULL, "print the ids only"},
+	{0},
+};
+static const struct cli_usage list_usage = {"list", "[options]", "list containers", list_opts, 0};
+
 static int cmd_list(const struct hrun_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"quiet", no_argument, NULL, 'q'},
-		{0},
-	};
 	bool json = false, quiet = false;
+	struct cli_parser p;
 	char owner[256];
 	json_t *list, *s;
 	size_t i;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, ":f:q", opts, NULL)) != -1) {
-		if (c == 'f') {
-			r = parse_format(optarg, &json);
-			if (r < 0)
-				return r;
-		} else if (c == 'q') {
+	cli_begin(&p, &list_usage, argc, argv);
+	while ((c = cli_next(&p)) > CLI_HELP) {
+		if (c == 'q') {
 			quiet = true;
 		} else {
-			return bad_option(argv[0], argv);
+			r = parse_format(p.arg, &json);
+			if (r < 0)
+				return r;
 		}
 	}
+	if (c != CLI_DONE)
+		return cli_status(c);
 	r = lifecycle_list(g->root, &list);
 	if (r < 0)
 		return r;
@@ -334,99 +367,106 @@ static int parse_cap(const char *name, uint64_t *mask)
 	return 0;
 }
 
+enum {
+	O_PROCESS = 'p',
+	O_TTY = 't',
+	O_DETACH = 'd',
+	O_ENV = 'e',
+	O_USER = 'u',
+	O_CWD = 256,
+	O_CAP,
+	O_NNP,
+	O_CONSOLE,
+	O_PIDFILE,
+	O_PRESERVE,
+	O_IGN,
+	O_IGN_ARG,
+	O_GIDS,
+	O_APPARMOR,
+	O_LABEL,
+};
+
+static const struct cli_opt exec_opts[] = {
+	{"process", O_PROCESS, "FILE", "run the process described by this process.json"},
+	{"tty", O_TTY, NULL, "allocate a pseudo-terminal"},
+	{"detach", O_DETACH, NULL, "do not wait for the process"},
+	{"env", O_ENV, "KEY=VALUE", "set an environment variable (repeatable)"},
+	{"user", O_USER, "UID[:GID]", "run as this user"},
+	{"cwd", O_CWD, "DIR", "working directory inside the container"},
+	{"cap", O_CAP, "CAP", "add a capability (repeatable)"},
+	{"no-new-privs", O_NNP, NULL, "set no_new_privs"},
+	{"console-socket", O_CONSOLE, "SOCKET", "send the terminal's master fd to this socket"},
+	{"pid-file", O_PIDFILE, "FILE", "write the process's host pid to FILE"},
+	{"preserve-fds", O_PRESERVE, "N", "pass fds 3..3+N-1 to the process"},
+	{"ignore-paused", O_IGN, NULL, "accepted for runc compatibility; ignored"},
+	{"additional-gids", O_GIDS, "GIDS", "comma-separated supplementary group ids"},
+	{"cgroup", O_IGN_ARG, "PATH", "accepted for runc compatibility; ignored"},
+	{"apparmor", O_APPARMOR, "PROFILE", "run the process under this AppArmor profile"},
+	{"process-label", O_LABEL, "LABEL", "run the process with this SELinux label"},
+	{0},
+};
+/* options stop at the id: the command's own flags follow */
+static const struct cli_usage exec_usage = {
+	"exec", "[options] ID [--] [COMMAND [ARG...]]", "run a new process inside a container",
+	exec_opts, CLI_STOP_AT_ARG};
+
+static int exec_env_add(char ***env, size_t *n_env, const char *kv)
+{
+	char **ne = realloc(*env, (*n_env + 2) * sizeof(char *));
+
+	if (!ne)
+		return hrun_err(ENOMEM, "exec: --env");
+	*env = ne;
+	ne[(*n_env)++] = (char *)kv;
+	ne[*n_env] = NULL;
+	return 0;
+}
+
+/* One exec option into O (and ENV). */
+static int exec_option(int c, const char *arg, struct hrun_exec_opts *o, char ***env,
+		       size_t *n_env)
+{
+	long n;
+
+	switch (c) {
+	case O_PROCESS: o->process_file = arg; break;
+	case O_TTY: o->tty = true; break;
+	case O_DETACH: o->detach = true; break;
+	case O_ENV: return exec_env_add(env, n_env, arg);
+	case O_USER: o->user = arg; break;
+	case O_CWD: o->cwd = arg; break;
+	case O_CAP: return parse_cap(arg, &o->caps);
+	case O_NNP: o->no_new_privs = true; break;
+	case O_CONSOLE: o->console_socket = arg; break;
+	case O_PIDFILE: o->pid_file = arg; break;
+	case O_PRESERVE:
+		if (util_parse_long(arg, &n) < 0 || n < 0 || n > 65536)
+			return hrun_err(EINVAL, "--preserve-fds: expected a count, got `%s`", arg);
+		o->preserve_fds = (unsigned)n;
+		break;
+	case O_GIDS: o->additional_gids = arg; break;
+	case O_APPARMOR: o->apparmor = arg; break;
+	case O_LABEL: o->process_label = arg; break;
+	default: break; /* O_IGN, O_IGN_ARG */
+	}
+	return 0;
+}
+
 static int cmd_exec(const struct hrun_globals *g, int argc, char **argv)
 {
-	enum { O_PROCESS = 'p', O_TTY = 't', O_DETACH = 'd', O_ENV = 'e', O_USER = 'u',
-	       O_CWD = 256, O_CAP, O_NNP, O_CONSOLE, O_PIDFILE, O_PRESERVE, O_IGN, O_IGN_ARG, O_GIDS,
-	       O_APPARMOR, O_LABEL };
-	static const struct option opts[] = {
-		{"process", required_argument, NULL, O_PROCESS},
-		{"tty", no_argument, NULL, O_TTY},
-		{"detach", no_argument, NULL, O_DETACH},
-		{"env", required_argument, NULL, O_ENV},
-		{"user", required_argument, NULL, O_USER},
-		{"cwd", required_argument, NULL, O_CWD},
-		{"cap", required_argument, NULL, O_CAP},
-		{"no-new-privs", no_argument, NULL, O_NNP},
-		{"console-socket", required_argument, NULL, O_CONSOLE},
-		{"pid-file", required_argument, NULL, O_PIDFILE},
-		{"preserve-fds", required_argument, NULL, O_PRESERVE},
-		{"ignore-paused", no_argument, NULL, O_IGN},
-		{"additional-gids", required_argument, NULL, O_GIDS},
-		{"cgroup", required_argument, NULL, O_IGN_ARG},
-		{"apparmor", required_argument, NULL, O_APPARMOR},
-		{"process-label", required_argument, NULL, O_LABEL},
-		{0},
-	};
 	struct hrun_exec_opts o = {.root = g->root};
 	_cleanup_free_ char **env = NULL;
+	struct cli_parser p;
 	size_t n_env = 0;
-	long n;
-	int c, r;
+	int c, r = 0;
 
-	/* "+": stop at the first non-option, the command's own flags follow */
-	while ((c = getopt_long(argc, argv, "+:p:tde:u:", opts, NULL)) != -1) {
-		switch (c) {
-		case O_PROCESS:
-			o.process_file = optarg;
-			break;
-		case O_TTY:
-			o.tty = true;
-			break;
-		case O_DETACH:
-			o.detach = true;
-			break;
-		case O_ENV: {
-			char **ne = realloc(env, (n_env + 2) * sizeof(char *));
-
-			if (!ne)
-				return -ENOMEM;
-			env = ne;
-			env[n_env++] = optarg;
-			env[n_env] = NULL;
-			break;
-		}
-		case O_USER:
-			o.user = optarg;
-			break;
-		case O_CWD:
-			o.cwd = optarg;
-			break;
-		case O_CAP:
-			r = parse_cap(optarg, &o.caps);
-			if (r < 0)
-				return r;
-			break;
-		case O_NNP:
-			o.no_new_privs = true;
-			break;
-		case O_CONSOLE:
-			o.console_socket = optarg;
-			break;
-		case O_PIDFILE:
-			o.pid_file = optarg;
-			break;
-		case O_PRESERVE:
-			if (util_parse_long(optarg, &n) < 0 || n < 0 || n > 65536)
-				return hrun_err(EINVAL, "--preserve-fds: expected a count, got `%s`", optarg);
-			o.preserve_fds = (unsigned)n;
-			break;
-		case O_GIDS:
-			o.additional_gids = optarg;
-			break;
-		case O_APPARMOR:
-			o.apparmor = optarg;
-			break;
-		case O_LABEL:
-			o.process_label = optarg;
-			break;
-		case O_IGN:
-		case O_IGN_ARG:
-			break;
-		default:
-			return bad_option(argv[0], argv);
-		}
-	}
+	cli_begin(&p, &exec_usage, argc, argv);
+	while (r == 0 && (c = cli_next(&p)) > CLI_HELP)
+		r = exec_option(c, p.arg, &o, &env, &n_env);
+	if (r < 0)
+		return r;
+	if (c != CLI_DONE)
+		return cli_status(c);
 	if (optind >= argc)
 		return hrun_err(EINVAL, "exec: missing container id");
 	o.id = argv[optind];
@@ -451,13 +491,23 @@ static int cmd_events_fn(const struct hrun_globals *g, int argc, char **argv)
 	return cmd_events(g->root, argc, argv);
 }
 
+static const struct cli_usage features_usage = {
+	"features", "", "print what this runtime supports (JSON)", NULL, 0};
+
 static int cmd_features(const struct hrun_globals *g, int argc, char **argv)
 {
-	json_t *f = features_json();
+	struct cli_parser p;
+	json_t *f;
+	int c;
 
 	(void)g;
-	if (argc > 1)
-		return hrun_err(EINVAL, "features: unexpected argument `%s`", argv[1]);
+	cli_begin(&p, &features_usage, argc, argv);
+	c = cli_next(&p);
+	if (c != CLI_DONE)
+		return cli_status(c < 0 ? c : CLI_HELP);
+	if (optind < argc)
+		return hrun_err(EINVAL, "features: unexpected argument `%s`", argv[optind]);
+	f = features_json();
 	return f ? print_json(f) : hrun_err(ENOMEM, "features");
 }
 
@@ -474,31 +524,31 @@ static int scanner_status(int r)
 static int cmd_spec(const struct hrun_globals *g, int argc, char **argv)
 {
 	(void)g;
-	return scanner_status(specgen_main(argc, argv));
+	return scanner_status(cmd_spec_main(argc, argv));
 }
 
 static int cmd_check(const struct hrun_globals *g, int argc, char **argv)
 {
 	(void)g;
-	return scanner_status(check_main(argc, argv));
+	return scanner_status(cmd_check_main(argc, argv));
 }
 
 const struct hrun_command commands[] = {
-	{"create", cmd_create, "create a container (init waits for start)", true},
-	{"start", cmd_start, "start the user process of a created container"},
-	{"run", cmd_run, "create, start and wait for a container", true},
-	{"exec", cmd_exec, "run a new process inside a container", true},
-	{"state", cmd_state, "print the state of a container (JSON)"},
-	{"kill", cmd_kill, "send a signal to the container's init"},
-	{"delete", cmd_delete, "delete a stopped container"},
-	{"list", cmd_list, "list containers"},
-	{"ps", cmd_ps, "list the processes of a container"},
-	{"pause", cmd_pause, "freeze every process of a container"},
-	{"resume", cmd_pause, "thaw a paused container"},
-	{"update", cmd_update_fn, "change the cgroup limits of a container"},
-	{"events", cmd_events_fn, "print resource statistics (--stats: once)"},
-	{"features", cmd_features, "print what this runtime supports (JSON)"},
-	{"spec", cmd_spec, "write a hardened config.json"},
-	{"check", cmd_check, "audit a config.json against the hardening checklist"},
-	{NULL, NULL, NULL},
+	{"create", cmd_create, &create_usage, true},
+	{"start", cmd_start, &start_usage, false},
+	{"run", cmd_run, &run_usage, true},
+	{"exec", cmd_exec, &exec_usage, true},
+	{"state", cmd_state, &state_usage, false},
+	{"kill", cmd_kill, &kill_usage, false},
+	{"delete", cmd_delete, &delete_usage, false},
+	{"list", cmd_list, &list_usage, false},
+	{"ps", cmd_ps, &cmd_ps_usage, false},
+	{"pause", cmd_pause, &pause_usage, false},
+	{"resume", cmd_pause, &resume_usage, false},
+	{"update", cmd_update_fn, &cmd_update_usage, false},
+	{"events", cmd_events_fn, &cmd_events_usage, false},
+	{"features", cmd_features, &features_usage, false},
+	{"spec", cmd_spec, &cmd_spec_usage, false},
+	{"check", cmd_check, &cmd_check_usage, false},
+	{NULL, NULL, NULL, false},
 };

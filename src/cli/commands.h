@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "options.h"
 
 #define HRUN_VERSION_STRING HRUN_VERSION
 #define HRUN_FEATURE_STRING "+SECCOMP +CAP +EBPF +CGROUPV2 +USERNS +IDMAP-NO +SYSTEMD-NO"
@@ -19,7 +20,7 @@ struct hrun_globals {
 struct hrun_command {
 	const char *name;
 	int (*fn)(const struct hrun_globals *g, int argc, char **argv);
-	const char *summary;
+	const struct cli_usage *usage; /* its options, synopsis and summary */
 	/* starts container processes: runs only from a sealed copy of the
 	 * binary (seal.h); every such command must set it */
 	bool sealed;

@@ -3,7 +3,6 @@
  * commands that start container processes). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,27 +14,35 @@
 #include "hrun/spec.h"
 #include "hrun/state.h"
 
-static void usage(FILE *out)
+static void commands_list(FILE *out)
 {
-	(void)fprintf(out,
-		      "Usage: hrun [global options] COMMAND [options] [ID]\n"
-		      "\n"
-		      "A minimal, hardened OCI container runtime.\n"
-		      "\n"
-		      "Commands:\n");
+	(void)fputs("Commands:\n", out);
 	for (const struct hrun_command *c = commands; c->name; c++)
-		(void)fprintf(out, "  %-10s %s\n", c->name, c->summary);
-	(void)fprintf(out,
-		      "\n"
-		      "Global options:\n"
-		      "  --root DIR             state directory (default /run/hrun)\n"
-		      "  --log FILE             write errors to FILE\n"
-		      "  --log-format text|json format of --log (default text)\n"
-		      "  --debug                debug output\n"
-		      "  --systemd-cgroup       accepted; slice:prefix:name paths map to cgroupfs\n"
-		      "  -v, --version          print the version\n"
-		      "  -h, --help             this help\n");
+		(void)fprintf(out, "  %-10s %s\n", c->name, c->usage->summary);
+	(void)fputs("\nRun `hrun help COMMAND` (or `hrun COMMAND --help`) for a command's options.\n\n",
+		    out);
 }
+
+enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_IGNORED };
+
+static const struct cli_opt global_opts[] = {
+	{"root", OPT_ROOT, "DIR", "state directory (default /run/hrun)"},
+	{"log", OPT_LOG, "FILE", "write errors to FILE"},
+	{"log-format", OPT_LOG_FORMAT, "text|json", "format of --log (default text)"},
+	{"debug", OPT_DEBUG, NULL, "debug output"},
+	{"systemd-cgroup", OPT_SYSTEMD, NULL, "accepted; slice:prefix:name paths map to cgroupfs"},
+	{"rootless", OPT_IGNORED, "VALUE", "accepted for runc compatibility; ignored"},
+	{"criu", OPT_IGNORED, "PATH", "accepted for runc compatibility; ignored"},
+	{"version", 'v', NULL, "print the version"},
+	{0},
+};
+
+static const struct cli_usage global_usage = {
+	NULL,         "[global options] COMMAND [options] [ID]",
+	"A minimal, hardened OCI container runtime.",
+	global_opts,  CLI_STOP_AT_ARG,
+	commands_list,
+};
 
 static int print_version(void)
 {
@@ -44,96 +51,102 @@ static int print_version(void)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static const struct hrun_command *find_command(const char *name)
 {
-	enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS,
-	       OPT_CRIU };
-	static const struct option opts[] = {
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"log", required_argument, NULL, OPT_LOG},
-		{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-		{"debug", no_argument, NULL, OPT_DEBUG},
-		{"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
-		{"rootless", required_argument, NULL, OPT_ROOTLESS},
-		{"criu", required_argument, NULL, OPT_CRIU},
-		{"version", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	struct hrun_globals g = {.root = NULL};
+	for (const struct hrun_command *cmd = commands; cmd->name; cmd++)
+		if (strcmp(cmd->name, name) == 0)
+			return cmd;
+	return NULL;
+}
+
+/* `hrun help [COMMAND]`: the same text as `hrun [COMMAND] --help`. */
+static int help_command(int argc, char **argv)
+{
+	const struct hrun_command *cmd;
+
+	if (argc < 2) {
+		cli_print_help(stdout, &global_usage);
+		return 0;
+	}
+	if (argc > 2)
+		return hrun_err(EINVAL, "help: unexpected argument `%s`", argv[2]);
+	cmd = find_command(argv[1]);
+	if (!cmd)
+		return hrun_err(EINVAL, "help: unknown command `%s` (see `hrun --help`)", argv[1]);
+	cli_print_help(stdout, cmd->usage);
+	return 0;
+}
+
+/* The global options, before the command. Returns 0 to go on, 1 when
+ * done (--help, --version: exit 0), or a negative errno. */
+static int parse_globals(int argc, char **argv, struct hrun_globals *g)
+{
 	enum hrun_log_format fmt = HRUN_LOG_TEXT;
 	const char *log_path = NULL;
 	bool debug = false;
-	char **all_argv = argv;
-	int c, r;
+	struct cli_parser p;
+	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+	cli_begin(&p, &global_usage, argc, argv);
+	while ((c = cli_next(&p)) > CLI_HELP) {
 		switch (c) {
-		case OPT_ROOT:
-			g.root = optarg;
-			break;
-		case OPT_LOG:
-			log_path = optarg;
-			break;
+		case OPT_ROOT: g->root = p.arg; break;
+		case OPT_LOG: log_path = p.arg; break;
 		case OPT_LOG_FORMAT:
-			if (strcmp(optarg, "json") == 0)
+			if (strcmp(p.arg, "json") == 0)
 				fmt = HRUN_LOG_JSON;
-			else if (strcmp(optarg, "text") == 0)
+			else if (strcmp(p.arg, "text") == 0)
 				fmt = HRUN_LOG_TEXT;
 			else
-				return log_error("--log-format: expected text or json"), 1;
+				return hrun_err(EINVAL, "--log-format: expected text or json");
 			break;
-		case OPT_DEBUG:
-			debug = true;
-			break;
-		case OPT_SYSTEMD:
-			g.systemd_cgroup = true;
-			break;
-		case OPT_ROOTLESS:
-		case OPT_CRIU:
-			break; /* accepted for runc compatibility */
-		case 'v':
-			return print_version();
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			(void)fprintf(stderr, "hrun: unknown global option `%s`\n", argv[optind - 1]);
-			usage(stderr);
-			return 1;
+		case OPT_DEBUG: debug = true; break;
+		case OPT_SYSTEMD: g->systemd_cgroup = true; break;
+		case 'v': return print_version(), 1;
+		default: break; /* OPT_IGNORED: accepted for runc compatibility */
 		}
 	}
-	if (log_init(log_path, fmt, debug) < 0) {
+	if (c != CLI_DONE)
+		return c;
+	if (log_init(log_path, fmt, debug) < 0)
+		return -EINVAL; /* log_init recorded the message */
+	if (!g->root || !*g->root)
+		g->root = state_default_root();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct hrun_globals g = {.root = NULL};
+	const struct hrun_command *cmd;
+	char **all_argv = argv;
+	int r;
+
+	r = parse_globals(argc, argv, &g);
+	if (r != 0) {
+		if (r < 0)
+			log_error(hrun_errmsg());
+		return r < 0 ? 1 : 0;
+	}
+	if (optind >= argc) {
+		cli_print_help(stderr, &global_usage);
+		return 1;
+	}
+	argv += optind;
+	argc -= optind;
+	if (strcmp(argv[0], "help") == 0)
+		r = help_command(argc, argv);
+	else if (!(cmd = find_command(argv[0])))
+		r = hrun_err(EINVAL, "unknown command `%s` (see `hrun --help`)", argv[0]);
+	/* before anything else: a command that starts container processes
+	 * runs only from a sealed copy of the binary */
+	else if (cmd->sealed && seal_ensure(all_argv) < 0)
+		r = -EINVAL; /* seal_ensure recorded the message */
+	else
+		r = cmd->fn(&g, argc, argv);
+	if (r < 0) {
 		log_error(hrun_errmsg());
 		return 1;
 	}
-	if (!g.root || !*g.root)
-		g.root = state_default_root();
-	if (optind >= argc) {
-		usage(stderr);
-		return 1;
-	}
-	for (const struct hrun_command *cmd = commands; cmd->name; cmd++) {
-		if (strcmp(cmd->name, argv[optind]) != 0)
-			continue;
-		/* before anything else: a command that starts container
-		 * processes runs only from a sealed copy of the binary */
-		if (cmd->sealed && seal_ensure(all_argv) < 0) {
-			log_error(hrun_errmsg());
-			return 1;
-		}
-		argv += optind;
-		argc -= optind;
-		optind = 0; /* reset getopt for the command's own options */
-		r = cmd->fn(&g, argc, argv);
-		if (r < 0) {
-			log_error(hrun_errmsg());
-			return 1;
-		}
-		return r;
-	}
-	hrun_err(EINVAL, "unknown command `%s`", argv[optind]);
-	log_error(hrun_errmsg());
-	return 1;
+	return r;
 }

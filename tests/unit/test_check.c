@@ -26,6 +26,7 @@
 #include "hrun/spec.h"
 #include "hrun/specgen.h"
 #include "hrun/util.h"
+#include "../../src/cli/cmd_audit.h"
 
 #include "config.h"
 
@@ -396,7 +397,7 @@ static int run_check(char **out, ...)
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
 	dup2(fileno(tmp), STDOUT_FILENO);
-	r = check_main(argc, argv);
+	r = cmd_check_main(argc, argv);
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
@@ -618,7 +619,7 @@ Test(spec, main_writes_bundle_and_refuses_overwrite)
 
 	need_seccomp_profile();
 	cr_assert_not_null(mkdtemp(dir));
-	cr_assert_eq(specgen_main(8, argv), 0, "%s", hrun_errmsg());
+	cr_assert_eq(cmd_spec_main(8, argv), 0, "%s", hrun_errmsg());
 	(void)snprintf(path, sizeof(path), "%s/config.json", dir);
 	cr_assert_eq(check_load_json(path, &cfg), 0, "%s", hrun_errmsg());
 	json_t *user = json_object_get(json_object_get(cfg, "process"), "user");
@@ -634,15 +635,15 @@ Test(spec, main_writes_bundle_and_refuses_overwrite)
 	check_report_clear(&rep);
 	json_decref(cfg);
 
-	cr_expect_eq(specgen_main(8, argv), -EEXIST);
+	cr_expect_eq(cmd_spec_main(8, argv), -EEXIST);
 	cr_expect(strstr(hrun_errmsg(), "exists. Remove it first"), "%s", hrun_errmsg());
 	unlink(path);
 	rmdir(dir);
 
 	char *bad[] = { "spec", "--user", "x:1", NULL };
-	cr_expect_eq(specgen_main(3, bad), -EINVAL);
+	cr_expect_eq(cmd_spec_main(3, bad), -EINVAL);
 	char *missing[] = { "spec", "-b", "/nonexistent-dir", NULL };
-	cr_expect_eq(specgen_main(3, missing), -ENOENT);
+	cr_expect_eq(cmd_spec_main(3, missing), -ENOENT);
 }
 
 /* ---- policy ------------------------------------------------------------ */
