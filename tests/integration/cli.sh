@@ -26,7 +26,7 @@ expect_match "json log: message also on stderr" "^hrun: .*executable file not fo
 "$HRUN" --root="$ROOT" --log="$T/log.txt" state nope 2>/dev/null
 expect_match "text log: logfmt line with 'does not exist'" '^time=".*" level=error msg=".*does not exist' "$(cat "$T/log.txt")"
 out=$(H state nope --bogus 2>&1)
-expect_match "unknown option is refused" "unknown option `--bogus`" "$out"
+expect_match "unknown option is refused" 'unknown option `--bogus` \(see `hrun state --help`\)' "$out"
 
 # hooks: every kind runs, in order, with the state on stdin
 cat > "$T/hook.sh" <<'HK'
