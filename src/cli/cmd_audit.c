@@ -19,17 +19,18 @@
 enum { S_BUNDLE = 'b', S_ROOTLESS = 256, S_USER, S_ROOTFS, S_ARGS, S_NO_LIMITS, S_STDOUT };
 
 static const struct cli_opt spec_opts[] = {
-	{"bundle", S_BUNDLE, "DIR", "write DIR/config.json (default: the current directory)"},
-	{"rootless", S_ROOTLESS, NULL, "add a user namespace mapping the caller's uid and gid"},
-	{"user", S_USER, "UID[:GID]", "the container user (default 1000:1000)"},
-	{"rootfs", S_ROOTFS, "PATH", "root.path (default rootfs)"},
-	{"args", S_ARGS, "'CMD ARG...'", "process.args, split on blanks (default sh)"},
-	{"no-limits", S_NO_LIMITS, NULL, "omit the memory, cpu and pids limits"},
-	{"stdout", S_STDOUT, NULL, "print the config instead of writing config.json"},
-	{0},
+	{ "bundle", S_BUNDLE, "DIR", "write DIR/config.json (default: the current directory)" },
+	{ "rootless", S_ROOTLESS, NULL, "add a user namespace mapping the caller's uid and gid" },
+	{ "user", S_USER, "UID[:GID]", "the container user (default 1000:1000)" },
+	{ "rootfs", S_ROOTFS, "PATH", "root.path (default rootfs)" },
+	{ "args", S_ARGS, "'CMD ARG...'", "process.args, split on blanks (default sh)" },
+	{ "no-limits", S_NO_LIMITS, NULL, "omit the memory, cpu and pids limits" },
+	{ "stdout", S_STDOUT, NULL, "print the config instead of writing config.json" },
+	{ 0 },
 };
-const struct cli_usage cmd_spec_usage = {
-	"spec", "[options] [-- CMD ARG...]", "write a hardened config.json", spec_opts, CLI_STOP_AT_ARG};
+const struct cli_usage cmd_spec_usage = { "spec", "[options] [-- CMD ARG...]",
+					  "write a hardened config.json", spec_opts,
+					  CLI_STOP_AT_ARG };
 
 static int spec_cli_id(const char *s, unsigned long *ret)
 {
@@ -98,10 +99,17 @@ static int spec_cli_option(int c, const char *arg, struct spec_cli *a)
 	int r;
 
 	switch (c) {
-	case S_BUNDLE: a->bundle = arg; break;
-	case S_ROOTLESS: a->opts.rootless = true; break;
-	case S_USER: return spec_cli_user(arg, &a->opts);
-	case S_ROOTFS: a->opts.rootfs = arg; break;
+	case S_BUNDLE:
+		a->bundle = arg;
+		break;
+	case S_ROOTLESS:
+		a->opts.rootless = true;
+		break;
+	case S_USER:
+		return spec_cli_user(arg, &a->opts);
+	case S_ROOTFS:
+		a->opts.rootfs = arg;
+		break;
 	case S_ARGS:
 		if (a->split)
 			return hrun_err(EINVAL, "spec: --args given twice");
@@ -109,8 +117,12 @@ static int spec_cli_option(int c, const char *arg, struct spec_cli *a)
 			return r;
 		a->opts.args = (const char *const *)a->split;
 		break;
-	case S_NO_LIMITS: a->opts.no_limits = true; break;
-	default: a->to_stdout = true; break; /* S_STDOUT */
+	case S_NO_LIMITS:
+		a->opts.no_limits = true;
+		break;
+	default:
+		a->to_stdout = true;
+		break; /* S_STDOUT */
 	}
 	return 0;
 }
@@ -127,7 +139,8 @@ static int spec_cli_parse(int argc, char **argv, struct spec_cli *a)
 		return r < 0 ? r : c;
 	if (optind < argc) {
 		if (a->split)
-			return hrun_err(EINVAL, "spec: give the command either with --args or after --, not both");
+			return hrun_err(EINVAL,
+					"spec: give the command either with --args or after --, not both");
 		a->opts.args = (const char *const *)argv + optind; /* argv is NULL-terminated */
 	}
 	return 0;
@@ -135,7 +148,7 @@ static int spec_cli_parse(int argc, char **argv, struct spec_cli *a)
 
 int cmd_spec_main(int argc, char **argv)
 {
-	struct spec_cli a = {.opts = {.uid = 1000, .gid = 1000}};
+	struct spec_cli a = { .opts = { .uid = 1000, .gid = 1000 } };
 	int r = spec_cli_parse(argc, argv, &a);
 
 	if (r == 0)
@@ -149,16 +162,18 @@ int cmd_spec_main(int argc, char **argv)
 enum { C_BUNDLE = 'b', C_FORMAT = 256, C_FAIL_ON };
 
 static const struct cli_opt check_opts[] = {
-	{"bundle", C_BUNDLE, "DIR", "check DIR/config.json, resolving root.path and bind sources"},
-	{"format", C_FORMAT, "text|json", "report format (default text)"},
-	{"fail-on", C_FAIL_ON, "critical|high|medium|low|none",
-	 "exit 1 when a finding reaches this severity (default high)"},
-	{0},
+	{ "bundle", C_BUNDLE, "DIR",
+	  "check DIR/config.json, resolving root.path and bind sources" },
+	{ "format", C_FORMAT, "text|json", "report format (default text)" },
+	{ "fail-on", C_FAIL_ON, "critical|high|medium|low|none",
+	  "exit 1 when a finding reaches this severity (default high)" },
+	{ 0 },
 };
 const struct cli_usage cmd_check_usage = {
 	"check", "[options] [FILE|DIR|-]",
 	"audit a config.json against the hardening checklist (default ./config.json)", check_opts,
-	CLI_STOP_AT_ARG};
+	CLI_STOP_AT_ARG
+};
 
 static int check_option(int c, const char *arg, struct check_cli_options *a)
 {
@@ -178,7 +193,7 @@ static int check_option(int c, const char *arg, struct check_cli_options *a)
 
 int cmd_check_main(int argc, char **argv)
 {
-	struct check_cli_options a = {.fail_on = CHECK_SEV_HIGH};
+	struct check_cli_options a = { .fail_on = CHECK_SEV_HIGH };
 	struct cli_parser p;
 	int c, r = 0;
 

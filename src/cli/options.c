@@ -26,16 +26,16 @@ void cli_begin(struct cli_parser *p, const struct cli_usage *u, int argc, char *
 	p->optstring[k++] = ':'; /* a missing argument returns ':' */
 	p->optstring[k++] = 'h';
 	for (const struct cli_opt *o = u->opts; o && o->name && n < CLI_MAX_OPTS; o++, n++) {
-		p->longopts[n] = (struct option){o->name, o->arg ? required_argument : no_argument,
-						 NULL, o->key};
+		p->longopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+						  NULL, o->key };
 		if (!cli_is_short(o->key))
 			continue;
 		p->optstring[k++] = (char)o->key;
 		if (o->arg)
 			p->optstring[k++] = ':';
 	}
-	p->longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
-	p->longopts[n] = (struct option){0};
+	p->longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	p->longopts[n] = (struct option){ 0 };
 	p->optstring[k] = '\0';
 	optind = 0; /* glibc: full re-initialisation, main() used getopt already */
 	opterr = 0;
@@ -106,8 +106,8 @@ void cli_print_help(FILE *out, const struct cli_usage *u)
 	const char *name = u->name ? u->name : "";
 
 	(void)fprintf(out, "Usage: hrun %s%s%s\n%s\n\n", name,
-		      *name && u->synopsis && *u->synopsis ? " " : "", u->synopsis ? u->synopsis : "",
-		      u->summary);
+		      *name && u->synopsis && *u->synopsis ? " " : "",
+		      u->synopsis ? u->synopsis : "", u->summary);
 	if (u->epilog)
 		u->epilog(out);
 	(void)fputs("Options:\n", out);
@@ -118,8 +118,8 @@ void cli_print_help(FILE *out, const struct cli_usage *u)
 			(void)snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name,
 				       o->arg ? " " : "", o->arg ? o->arg : "");
 		else
-			(void)snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
-				       o->arg ? o->arg : "");
+			(void)snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				       o->arg ? " " : "", o->arg ? o->arg : "");
 		(void)fprintf(out, "  %-30s %s\n", left, o->help);
 	}
 	(void)fprintf(out, "  %-30s %s\n", "-h, --help", "print this help");

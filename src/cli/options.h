@@ -17,7 +17,7 @@
 /* one option; a table ends with {0} */
 struct cli_opt {
 	const char *name; /* long name, without "--" */
-	int key;          /* returned by cli_next(): the short letter, or >= 256 */
+	int key;	  /* returned by cli_next(): the short letter, or >= 256 */
 	const char *arg;  /* argument name in --help; NULL: takes no argument */
 	const char *help; /* one line */
 };
@@ -33,7 +33,7 @@ struct cli_usage {
 	const char *synopsis; /* after "Usage: hrun exec " */
 	const char *summary;  /* one line, also in `hrun --help` */
 	const struct cli_opt *opts;
-	unsigned flags; /* enum cli_flags */
+	unsigned flags;		   /* enum cli_flags */
 	void (*epilog)(FILE *out); /* printed before the options, or NULL */
 };
 
@@ -45,7 +45,7 @@ struct cli_parser {
 	int argc;
 	char **argv;
 	const char *arg; /* the current option's argument */
-	char flag[64];   /* the current option by its name: "--memory", "-b" */
+	char flag[64];	 /* the current option by its name: "--memory", "-b" */
 	struct option longopts[CLI_MAX_OPTS + 2];
 	char optstring[2 * CLI_MAX_OPTS + 8];
 };
