@@ -227,7 +227,40 @@ hostcap=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
 expect_eq "--privileged: CapEff is the host's full bounding set" "$hostcap" "$capeff"
 expect_match "--privileged: host devices are present" "fuse$" "$out"
 
-# 12. podman's view after all that: nothing of ours is left
+# 12. propagation, unlimited ulimits, --uidmap with --network ns:, top
+mkdir -p "$ET/shsrc"
+if mount --bind "$ET/shsrc" "$ET/shsrc" && mount --make-shared "$ET/shsrc"; then
+	run_out out pm run --rm --mount "type=bind,src=$ET/shsrc,dst=/mnt,bind-propagation=rshared" \
+		"$IMAGE" grep ' /mnt ' /proc/self/mountinfo
+	expect_match "--mount bind-propagation=rshared: shared inside (mountinfo)" " shared:[0-9]+" "$out"
+	umount "$ET/shsrc"
+else
+	not_ok "a shared host mount for the rshared test"
+fi
+# unlimited (-1 = RLIM_INFINITY, 18446744073709551615 in config.json) is
+# accepted; applying it needs a hard limit that already is unlimited
+# (conmon's is not here, and root lacks CAP_SYS_RESOURCE to raise it):
+# lifecycle_hostile shows it applied
+run_out out pm run --rm --ulimit core=-1 "$IMAGE" true
+expect_no_match "--ulimit core=-1: the config parses (RLIM_INFINITY)" "too big integer|invalid JSON" "$out"
+unshare -n sleep 120 &
+nsp=$!
+sleep 0.3
+run_out out pm run --rm --uidmap 0:100000:65536 --gidmap 0:100000:65536 \
+	--network "ns:/proc/$nsp/ns/net" "$IMAGE" sh -c 'readlink /proc/self/ns/net; head -n 1 /proc/self/uid_map'
+expect_eq "--uidmap with --network ns:PATH: the given netns" "$(readlink /proc/$nsp/ns/net)" \
+	"$(printf '%s\n' "$out" | sed -n 1p)"
+expect_eq "... in a user namespace mapping 0 to 100000" "0 100000 65536" \
+	"$(printf '%s\n' "$out" | sed -n 2p | tr -s ' ' | sed 's/^ //')"
+kill "$nsp"; wait "$nsp" 2>/dev/null
+newname top2
+run_out out pm run -d --name "$NAME" "$IMAGE" sleep 100
+run_out out pm top "$NAME" pid user args
+expect_match "podman top pid user args: the columns" "PID +USER +COMMAND" "$out"
+expect_match "... and the container's process" "1 +root +sleep 100" "$out"
+run_out out pm rm -f -t 0 "$NAME"
+
+# 13. podman's view after all that: nothing of ours is left
 for n in "${names[@]}"; do pm rm -f "$n" >/dev/null 2>&1; done
 run_out out pm ps -a -q
 expect_eq "podman ps -a is empty at the end" "" "$out"
