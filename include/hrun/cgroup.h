@@ -64,6 +64,10 @@ int cgroup_apply(const char *path, const struct hrun_resources *res);
  * previously attached hrun program (atomically: new attached first). */
 int cgroup_set_devices(int dirfd, const struct hrun_dev_rule *rules, size_t n_rules);
 
+/* RULE takes nothing beyond default deny plus the standard devices that
+ * every container gets (what hrun's own /dev holds without a filter). */
+bool cgroup_devices_rule_is_standard(const struct hrun_dev_rule *rule);
+
 /* Move PID into the cgroup (fallback when CLONE_INTO_CGROUP is unavailable,
  * and for exec). */
 int cgroup_enter(const char *path, pid_t pid);

@@ -72,6 +72,28 @@ static const struct dev_rule default_rules[] = {
 #undef RWM
 };
 
+static unsigned access_bits(const char *a)
+{
+	return (strchr(a, 'm') ? BPF_DEVCG_ACC_MKNOD : 0) | (strchr(a, 'r') ? BPF_DEVCG_ACC_READ : 0) |
+	       (strchr(a, 'w') ? BPF_DEVCG_ACC_WRITE : 0);
+}
+
+bool cgroup_devices_rule_is_standard(const struct hrun_dev_rule *r)
+{
+	unsigned acc = access_bits(r->access);
+
+	if (!r->allow)
+		return true; /* a deny rule takes nothing away from default deny */
+	for (size_t i = 0; i < sizeof(default_rules) / sizeof(default_rules[0]); i++) {
+		const struct dev_rule *d = &default_rules[i];
+
+		if (d->type == r->type && (d->major == -1 || d->major == r->major) &&
+		    (d->minor == -1 || d->minor == r->minor) && (acc & ~d->access) == 0)
+			return true;
+	}
+	return false;
+}
+
 struct prog {
 	struct bpf_insn *insns;
 	size_t n, cap;

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -423,6 +424,27 @@ static int prepare_paths(struct init_ctx *c)
 	return mount_resolve_sources(c->spec, c->bundle, &c->binds);
 }
 
+/* No cgroup v2 hierarchy, so no eBPF device filter: only hrun's own /dev
+ * limits the devices. Refuse what that cannot enforce: an allow rule
+ * beyond the standard devices, and CAP_MKNOD outside a user namespace
+ * (mknod of any host device node, then open it). */
+static int refuse_unfiltered_devices(const struct hrun_spec *spec)
+{
+	const struct hrun_resources *res = &spec->linux_cfg.resources;
+	const struct hrun_process *p = &spec->process;
+
+	for (size_t i = 0; i < res->n_devices; i++)
+		if (!cgroup_devices_rule_is_standard(&res->devices[i]))
+			return hrun_err(ENOTSUP, "linux.resources.devices[%zu]: this host has no "
+						 "cgroup v2 hierarchy for a device filter: only deny "
+						 "rules and the standard devices are enforceable", i);
+	if (!spec->linux_cfg.namespaces[HRUN_NS_USER].enabled && p->has_caps &&
+	    (p->caps.bounding & (1ULL << CAP_MKNOD)))
+		return hrun_err(ENOTSUP, "process.capabilities.bounding: CAP_MKNOD: this host has "
+					 "no cgroup v2 hierarchy for a device filter");
+	return 0;
+}
+
 static int prepare_cgroup(struct init_ctx *c)
 {
 	const struct hrun_linux *l = &c->spec->linux_cfg;
@@ -445,7 +467,7 @@ static int prepare_cgroup(struct init_ctx *c)
 		if (l->has_resources && limits)
 			return hrun_err(ENOTSUP, "linux.resources: this host has no cgroup v2 "
 						 "hierarchy to apply the limits");
-		return 0;
+		return refuse_unfiltered_devices(c->spec);
 	}
 	r = cgroup_resolve_path(l->cgroups_path, c->o->id, c->o->systemd_cgroup, &path);
 	if (r < 0)
