@@ -78,6 +78,8 @@ struct init_ctx {
 	char *rootfs; /* absolute */
 	int rootfs_fd; /* O_PATH, opened by the runtime */
 	struct hrun_bind_sources binds; /* resolved once, judged, cloned */
+	dev_t rootfs_dev; /* ...and what it is: a joined mount namespace */
+	ino_t rootfs_ino; /* must show the same directory at c->rootfs */
 	bool has_bpf;
 	struct hrun_bpf bpf;
 	struct hrun_cgroup cg;
@@ -129,6 +131,27 @@ static int child_bind_console(void *arg, const char *slave_path)
 	return 0;
 }
 
+/* setns(CLONE_NEWNS) reset our root and cwd to the joined namespace's
+ * `/`: look the rootfs up there by its path and make sure it is the very
+ * directory the runtime opened (device and inode), then stay in it (the
+ * chroot in child_filesystem takes "."). */
+static int child_enter_joined_rootfs(const struct init_ctx *c)
+{
+	const char *ns = c->spec->linux_cfg.namespaces[HRUN_NS_MOUNT].path;
+	struct stat st;
+
+	if (chdir(c->rootfs) < 0)
+		return hrun_syserr(errno, "linux.namespaces: mount `%s`: the rootfs `%s` is not "
+				   "reachable in that mount namespace", ns, c->rootfs);
+	if (stat(".", &st) < 0)
+		return hrun_syserr(errno, "linux.namespaces: mount `%s`: stat the rootfs `%s`", ns,
+				   c->rootfs);
+	if (st.st_dev != c->rootfs_dev || st.st_ino != c->rootfs_ino)
+		return hrun_err(EXDEV, "linux.namespaces: mount `%s`: `%s` is another directory "
+			       "in that mount namespace than the bundle's rootfs", ns, c->rootfs);
+	return 0;
+}
+
 /* Namespaces and identity, right after sync #1. */
 static int child_enter_namespaces(struct init_ctx *c)
 {
@@ -161,6 +184,11 @@ static int child_enter_namespaces(struct init_ctx *c)
 		r = ns_join(c->ns_fds, t);
 		if (r < 0)
 			return r;
+		if (t == HRUN_NS_MOUNT && c->ns_fds[t] >= 0) {
+			r = child_enter_joined_rootfs(c);
+			if (r < 0)
+				return r;
+		}
 	}
 	if (c->late_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
 		return hrun_syserr(errno, "create the cgroup namespace");
@@ -223,7 +251,8 @@ static int child_run_hooks(struct init_ctx *c, enum hrun_hook_kind kind, enum hr
 	return r;
 }
 
-/* No mount namespace: chroot into the rootfs (our cwd, set at clone). */
+/* No new mount namespace: chroot into the rootfs (our cwd, set at clone,
+ * or entered in a joined mount namespace by child_enter_joined_rootfs). */
 static int child_chroot(const struct hrun_spec *spec)
 {
 	if (chroot(".") < 0 || chdir("/") < 0)
@@ -237,11 +266,14 @@ static int child_filesystem(struct init_ctx *c, struct hrun_mount_ctx *m)
 	const struct hrun_spec *spec = c->spec;
 	int r;
 
-	bool mntns = spec->linux_cfg.namespaces[HRUN_NS_MOUNT].enabled;
+	const struct hrun_namespace *mnt = &spec->linux_cfg.namespaces[HRUN_NS_MOUNT];
+	bool mntns = mnt->enabled && !mnt->path;
 
 	/* no mount namespace: the container inherits the runtime's (as the
-	 * runtime-spec says) and only its root changes (chroot); the parser
-	 * refused every field that would need a mount in it */
+	 * runtime-spec says) and only its root changes (chroot); a joined one
+	 * is shared the same way (its other processes would see our mounts
+	 * and pivot_root); the parser refused every field that would need a
+	 * mount in it */
 	if (mntns) {
 		r = mount_prepare_rootfs(m);
 		if (r < 0)
@@ -408,6 +440,7 @@ static void __attribute__((noreturn)) child_entry(struct init_ctx *c)
 
 static int prepare_paths(struct init_ctx *c)
 {
+	struct stat st;
 	int r;
 
 	c->bundle = realpath(c->o->bundle ? c->o->bundle : ".", NULL);
@@ -420,6 +453,10 @@ static int prepare_paths(struct init_ctx *c)
 	c->rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c->rootfs_fd < 0)
 		return hrun_syserr(errno, "open root.path `%s`", c->rootfs);
+	if (fstat(c->rootfs_fd, &st) < 0)
+		return hrun_syserr(errno, "stat root.path `%s`", c->rootfs);
+	c->rootfs_dev = st.st_dev;
+	c->rootfs_ino = st.st_ino;
 	/* bind sources: resolved once, here, before the policy judges them */
 	return mount_resolve_sources(c->spec, c->bundle, &c->binds);
 }

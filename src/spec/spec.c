@@ -784,14 +784,23 @@ static bool ns_new(const struct hrun_spec *s, enum hrun_ns_type t)
 /* Without a mount namespace the container shares the runtime's (the
  * runtime-spec: an unlisted type is inherited); hrun then only chroots into
  * the rootfs and never mounts into the runtime's namespace, so every field
- * that needs a mount is refused (never silently dropped). */
+ * that needs a mount is refused (never silently dropped). A mount namespace
+ * joined by path is shared the same way: mounts, a pivot_root or a
+ * propagation change there would reach its other processes. */
 static int check_no_mount_ns(const struct hrun_spec *s)
 {
 	const struct hrun_linux *l = &s->linux_cfg;
 	const char *field = NULL;
 
-	if (l->namespaces[HRUN_NS_MOUNT].enabled)
+	if (ns_new(s, HRUN_NS_MOUNT))
 		return 0;
+	/* a new user namespace owns nothing yet: a mount namespace of another
+	 * user namespace can never be joined from it */
+	if (l->namespaces[HRUN_NS_MOUNT].path && ns_new(s, HRUN_NS_USER))
+		return hrun_err(EINVAL, "config.json: linux.namespaces: mount `%s`: cannot be "
+				"joined from a new user namespace (it belongs to another one: "
+				"give the user namespace by path too)",
+				l->namespaces[HRUN_NS_MOUNT].path);
 	if (s->n_mounts)
 		field = "mounts";
 	else if (s->root_readonly)
@@ -810,6 +819,11 @@ static int check_no_mount_ns(const struct hrun_spec *s)
 		field = "process.terminal";
 	if (!field)
 		return 0;
+	if (l->namespaces[HRUN_NS_MOUNT].path)
+		return hrun_err(EINVAL, "config.json: %s: requires a new mount namespace in "
+				"linux.namespaces (hrun never mounts into the joined mount namespace "
+				"`%s`, whose other processes would see it)",
+				field, l->namespaces[HRUN_NS_MOUNT].path);
 	return hrun_err(EINVAL, "config.json: %s: requires a mount namespace in linux.namespaces "
 			"(without one the container shares the runtime's, which hrun never mounts "
 			"into)", field);
