@@ -165,7 +165,7 @@ int cgroup_write_raw(int dirfd, const char *dir, const char *name, const char *v
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	return (size_t)n == len ? 0 : -EIO; /* the caller records */
 }
 
 /* Write VAL to DIR/NAME, recording "write `VAL` to `DIR/NAME`: ...". */

@@ -39,7 +39,7 @@ static int spec_cli_id(const char *s, unsigned long *ret)
 	errno = 0;
 	*ret = strtoul(s, &end, 10);
 	if (errno || end == s || *end || s[0] == '-' || *ret >= UINT32_MAX)
-		return -EINVAL;
+		return -EINVAL; /* the caller records */
 	return 0;
 }
 

@@ -118,7 +118,7 @@ static int ps_table(const pid_t *pids, size_t n, char **ps_args, int n_args)
 	int col, r;
 
 	if (!argv)
-		return -ENOMEM;
+		return hrun_err(ENOMEM, "ps: out of memory");
 	argv[0] = (char *)"ps";
 	/* every process, so the filter can find the container's: runc's
 	 * `ps ID -o pid,args` would show only our own terminal's */

@@ -225,7 +225,7 @@ static int clone_in_userns(const struct hrun_mount *m, const struct hrun_bind_so
 
 	fd = (int)syscall(SYS_openat2, AT_FDCWD, b->path, &how, sizeof(how));
 	if (fd < 0 && (errno == EACCES || errno == EPERM))
-		return -EACCES;
+		return -EACCES; /* a sentinel ("use the runtime's"): the caller records */
 	if (fd < 0)
 		return hrun_syserr(errno, "bind source `%s` (resolved by the runtime)", b->path);
 	if (fstat(fd, &st) < 0)

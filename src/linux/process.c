@@ -102,7 +102,7 @@ static int check_executable(const char *path)
 	if (stat(path, &st) < 0)
 		return -errno;
 	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
+		return -EISDIR; /* the caller records */
 	if (access(path, X_OK) < 0)
 		return -errno;
 	return 0;
@@ -121,14 +121,14 @@ int process_find_executable(const struct hrun_process *proc, char **ret_path)
 		if (r < 0)
 			return hrun_syserr(-r, "exec: `%s`", name);
 		*ret_path = strdup(name);
-		return *ret_path ? 0 : -ENOMEM;
+		return *ret_path ? 0 : hrun_err(ENOMEM, "exec: `%s`: out of memory", name);
 	}
 	pathenv = env_get(proc->env, "PATH");
 	if (!pathenv)
 		pathenv = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	copy = strdup(pathenv);
 	if (!copy)
-		return -ENOMEM;
+		return hrun_err(ENOMEM, "exec: PATH: out of memory");
 	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
 		char full[PATH_MAX];
 
@@ -138,7 +138,7 @@ int process_find_executable(const struct hrun_process *proc, char **ret_path)
 		r = check_executable(full);
 		if (r == 0) {
 			*ret_path = strdup(full);
-			return *ret_path ? 0 : -ENOMEM;
+			return *ret_path ? 0 : hrun_err(ENOMEM, "exec: `%s`: out of memory", full);
 		}
 		if (r == -EACCES)
 			first_err = r;

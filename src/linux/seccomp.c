@@ -146,7 +146,7 @@ static int seccomp_operator(enum hrun_seccomp_op op, enum scmp_compare *ret)
 	case HRUN_SCMP_CMP_GT: *ret = SCMP_CMP_GT; return 0;
 	case HRUN_SCMP_CMP_MASKED_EQ: *ret = SCMP_CMP_MASKED_EQ; return 0;
 	}
-	return -EINVAL;
+	return -EINVAL; /* the caller records */
 }
 
 /* "SCMP_ARCH_X86_64" -> libseccomp's token, via its own name table

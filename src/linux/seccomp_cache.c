@@ -203,7 +203,7 @@ static int cache_read(int fd, size_t max, char **ret, size_t *ret_len)
 	size_t len = 0;
 
 	if (!data)
-		return -ENOMEM;
+		return -ENOMEM; /* the caller records */
 	while (len <= max) {
 		ssize_t n = read(fd, data + len, max + 1 - len);
 
@@ -218,7 +218,7 @@ static int cache_read(int fd, size_t max, char **ret, size_t *ret_len)
 		}
 		len += (size_t)n;
 	}
-	return -EFBIG;
+	return -EFBIG; /* the caller records */
 }
 
 /* Load entry NAME if its key equals KEY; 0 on a hit, -ENOENT on any miss
@@ -231,22 +231,22 @@ static int cache_load(int dfd, const char *name, const char *key, struct hrun_bp
 	uint32_t u[3];
 
 	if (fd < 0 || cache_read(fd, off + 12 + klen + MAX_INSNS * sizeof(struct sock_filter), &data, &len) < 0)
-		return -ENOENT;
+		return -ENOENT; /* the caller records */
 	if (len < off + 4 || memcmp(data, CACHE_MAGIC, off) != 0)
-		return -ENOENT;
+		return -ENOENT; /* the caller records */
 	memcpy(&u[0], data + off, 4);
 	off += 4;
 	if (u[0] != klen || len < off + klen + 8 || memcmp(data + off, key, klen) != 0)
-		return -ENOENT;
+		return -ENOENT; /* the caller records */
 	off += klen;
 	memcpy(&u[1], data + off, 4);
 	memcpy(&u[2], data + off + 4, 4);
 	off += 8;
 	if (u[2] == 0 || u[2] > MAX_INSNS || len != off + u[2] * sizeof(struct sock_filter))
-		return -ENOENT;
+		return -ENOENT; /* the caller records */
 	ret->prog.filter = malloc(u[2] * sizeof(struct sock_filter));
 	if (!ret->prog.filter)
-		return -ENOENT;
+		return -ENOENT; /* the caller records */
 	memcpy(ret->prog.filter, data + off, u[2] * sizeof(struct sock_filter));
 	ret->prog.len = (unsigned short)u[2];
 	ret->flags = u[1];

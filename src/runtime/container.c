@@ -675,7 +675,7 @@ static int run_runtime_hooks(struct init_ctx *c, enum hrun_hook_kind kind, enum 
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (!text)
-		return -ENOMEM;
+		return hrun_err(ENOMEM, "hooks.%s: encode the state", hooks_kind_name(kind));
 	r = hooks_run(c->spec, kind, text);
 	free(text);
 	return r;
@@ -796,7 +796,7 @@ static int setup(struct init_ctx *c)
 	if (r < 0)
 		return r;
 	if (asprintf(&config, "%s/config.json", c->o->bundle ? c->o->bundle : ".") < 0)
-		return -ENOMEM;
+		return hrun_err(ENOMEM, "out of memory");
 	r = spec_load_text(c->o->bundle ? c->o->bundle : ".", &c->spec, &text, &len);
 	if (r < 0)
 		return r;

@@ -103,11 +103,11 @@ static int strv_append(char ***v, const char *s)
 	char **nv = realloc(*v, (n + 2) * sizeof(char *));
 
 	if (!nv)
-		return -ENOMEM;
+		return hrun_err(ENOMEM, "out of memory");
 	nv[n] = strdup(s);
 	nv[n + 1] = NULL;
 	*v = nv;
-	return nv[n] ? 0 : -ENOMEM;
+	return nv[n] ? 0 : hrun_err(ENOMEM, "out of memory");
 }
 
 static char **strv_copy(char *const *v)
@@ -138,7 +138,7 @@ static int env_set(char ***env, const char *kv)
 			char *d = strdup(kv);
 
 			if (!d)
-				return -ENOMEM;
+				return hrun_err(ENOMEM, "--env `%s`: out of memory", kv);
 			free(*e);
 			*e = d;
 			return 0;
@@ -183,7 +183,7 @@ static int parse_gids(const char *list, struct hrun_user *u)
 		n += *q == ',';
 	gids = calloc(n, sizeof(gid_t));
 	if (!gids)
-		return -ENOMEM;
+		return hrun_err(ENOMEM, "--additional-gids: out of memory");
 	for (size_t i = 0; i < n; i++) {
 		char *end;
 		unsigned long g;
@@ -215,7 +215,7 @@ static int build_process_from_args(struct exec_ctx *c)
 	p->env = base->env ? strv_copy(base->env) : calloc(1, sizeof(char *));
 	p->cwd = strdup(o->cwd ? o->cwd : base->cwd ? base->cwd : "/");
 	if (!p->args || !p->env || !p->cwd)
-		return -ENOMEM;
+		return hrun_err(ENOMEM, "exec: the process: out of memory");
 	if (o->cwd && o->cwd[0] != '/')
 		return hrun_err(EINVAL, "--cwd `%s`: must be an absolute path", o->cwd);
 	p->user = base->user;
@@ -226,7 +226,7 @@ static int build_process_from_args(struct exec_ctx *c)
 
 		p->user.additional_gids = malloc(sz);
 		if (!p->user.additional_gids)
-			return -ENOMEM;
+			return hrun_err(ENOMEM, "exec: process.user.additionalGids: out of memory");
 		memcpy(p->user.additional_gids, base->user.additional_gids, sz);
 	}
 	if (o->user) {
@@ -258,7 +258,7 @@ static int build_process_from_args(struct exec_ctx *c)
 	if (base->n_rlimits) {
 		p->rlimits = malloc(base->n_rlimits * sizeof(*p->rlimits));
 		if (!p->rlimits)
-			return -ENOMEM;
+			return hrun_err(ENOMEM, "exec: process.rlimits: out of memory");
 		memcpy(p->rlimits, base->rlimits, base->n_rlimits * sizeof(*p->rlimits));
 		p->n_rlimits = base->n_rlimits;
 	}
@@ -521,9 +521,13 @@ static int spawn(struct exec_ctx *c)
 	if (c->pid < 0 && c->cgroup_fd >= 0) {
 		ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
 		c->pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-		if (c->pid > 0 && cgroup_enter(c->st.cgroup_path, c->pid) < 0) {
-			(void)kill(c->pid, SIGKILL);
-			return -EPERM;
+		if (c->pid > 0) {
+			int r = cgroup_enter(c->st.cgroup_path, c->pid);
+
+			if (r < 0) {
+				(void)kill(c->pid, SIGKILL);
+				return hrun_err_prefix(r, "exec: join the container's cgroup");
+			}
 		}
 	}
 	if (c->pid == 0)

@@ -105,7 +105,7 @@ static int feed_state(int wfd, int pidfd, const char *text, int64_t deadline)
 			return 0; /* EPIPE: the hook does not want it */
 		r = poll_until(p, pidfd >= 0 ? 2 : 1, deadline);
 		if (r == 0)
-			return -ETIMEDOUT;
+			return -ETIMEDOUT; /* the caller records */
 		if (r < 0 || (p[0].revents & (POLLERR | POLLHUP)) || (p[1].revents & POLLIN))
 			return 0;
 	}
@@ -122,7 +122,7 @@ static int wait_hook(pid_t pid, int pidfd, int64_t deadline, int *ret_status)
 			(void)kill(-pid, SIGKILL);
 			(void)syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 			(void)waitpid(pid, ret_status, 0);
-			return -ETIMEDOUT;
+			return -ETIMEDOUT; /* the caller records */
 		}
 	}
 	while (waitpid(pid, ret_status, 0) < 0) {

@@ -305,7 +305,7 @@ int lifecycle_pids(const char *root, const char *id, pid_t **ret_pids, size_t *r
 		*ret_pids = calloc(1, sizeof(pid_t));
 		if (*ret_pids && o.status != HRUN_STATUS_STOPPED)
 			(*ret_pids)[(*ret_n)++] = o.st.pid;
-		r = *ret_pids ? 0 : -ENOMEM;
+		r = *ret_pids ? 0 : hrun_err(ENOMEM, "ps: out of memory");
 	}
 	close_container(&o);
 	return r;

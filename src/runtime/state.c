@@ -62,7 +62,7 @@ static int ensure_root(const char *root)
 		_cleanup_free_ char *copy = strdup(root);
 
 		if (!copy)
-			return -ENOMEM;
+			return hrun_err(ENOMEM, "state root `%s`: out of memory", root);
 		for (char *p = copy + 1; *p; p++) {
 			if (*p != '/')
 				continue;
@@ -214,7 +214,7 @@ int state_write(int dirfd, const struct hrun_state *st)
 	int r;
 
 	if (!o)
-		return -ENOMEM;
+		return hrun_err(ENOMEM, "encode state");
 	json_object_set_new(o, "id", json_string(st->id));
 	json_object_set_new(o, "status", json_string(state_status_name(st->status)));
 	json_object_set_new(o, "pid", json_integer(st->pid));
@@ -472,15 +472,15 @@ static int open_checked(pid_t pid, unsigned long long start, unsigned long long 
 	int fd;
 
 	if (pid <= 0 || start == 0)
-		return -ESRCH;
+		return -ESRCH; /* the caller records */
 	fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (fd < 0)
-		return -ESRCH;
+		return -ESRCH; /* the caller records */
 	if (util_proc_start_time(pid, &t) < 0 || t != start ||
 	    (pidns && (pidns_inode(pid, &ns) < 0 || ns != pidns)) || !in_cgroup(pid, cgroup) ||
 	    pidfd_exited(fd)) {
 		(void)close(fd);
-		return -ESRCH;
+		return -ESRCH; /* the caller records */
 	}
 	*ret_pidfd = fd;
 	return 0;
@@ -580,7 +580,7 @@ int state_list(const char *root, char ***ret_ids)
 		if (errno != ENOENT)
 			return hrun_syserr(errno, "open state root `%s`", root);
 		*ret_ids = calloc(1, sizeof(char *));
-		return *ret_ids ? 0 : -ENOMEM;
+		return *ret_ids ? 0 : hrun_err(ENOMEM, "list `%s`: out of memory", root);
 	}
 	while ((de = readdir(d))) {
 		char **nids;
@@ -600,7 +600,7 @@ int state_list(const char *root, char ***ret_ids)
 	if (!ids)
 		ids = calloc(1, sizeof(char *));
 	if (!ids)
-		return -ENOMEM;
+		return hrun_err(ENOMEM, "list `%s`: out of memory", root);
 	qsort(ids, n, sizeof(char *), cmp_str);
 	*ret_ids = ids;
 	return 0;

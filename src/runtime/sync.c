@@ -54,13 +54,13 @@ int sync_recv(int fd, struct hrun_sync_msg *ret)
 		n = recv(fd, ret, sizeof(*ret), 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return -errno;
+		return hrun_syserr(errno, "sync: receive");
 	if (n == 0)
-		return -EPIPE;
+		return hrun_err(EPIPE, "sync: the other side closed the channel");
 	ret->msg[sizeof(ret->msg) - 1] = '\0';
 	if (ret->type == SYNC_ERROR) {
 		hrun_err_set(ret->msg);
-		return ret->err < 0 ? ret->err : -EIO;
+		return ret->err < 0 ? ret->err : -EIO; /* hrun_err_set above records */
 	}
 	return 0;
 }

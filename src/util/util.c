@@ -172,7 +172,7 @@ static int open_in_root_walk(int rootfd, const char *path, int flags, mode_t mod
 	char *save = NULL, *comp, *next;
 
 	if (!copy)
-		return -ENOMEM;
+		return -ENOMEM; /* the caller records */
 	cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
 	if (cur < 0)
 		return -errno;
@@ -182,7 +182,7 @@ static int open_in_root_walk(int rootfd, const char *path, int flags, mode_t mod
 
 		next = strtok_r(NULL, "/", &save);
 		if (strcmp(comp, "..") == 0)
-			return -EXDEV;
+			return -EXDEV; /* the caller records */
 		if (strcmp(comp, ".") == 0) {
 			comp = next;
 			continue;
@@ -224,7 +224,7 @@ static int split_last(const char *path, char **ret_parent, const char **ret_base
 	char *slash;
 
 	if (!parent)
-		return -ENOMEM;
+		return -ENOMEM; /* the caller records */
 	/* strip trailing slashes */
 	for (size_t l = strlen(parent); l > 1 && parent[l - 1] == '/'; l--)
 		parent[l - 1] = '\0';
@@ -246,7 +246,7 @@ int util_mkdir_in_root(int rootfd, const char *path, mode_t mode)
 	size_t len;
 
 	if (!copy)
-		return -ENOMEM;
+		return -ENOMEM; /* the caller records */
 	len = strlen(copy);
 	for (size_t i = 1; i <= len; i++) {
 		_cleanup_close_ int parent = -1;
@@ -329,11 +329,11 @@ int util_parse_long(const char *s, long *ret)
 	long v;
 
 	if (!s || !*s)
-		return -EINVAL;
+		return -EINVAL; /* the caller records */
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end)
-		return -EINVAL;
+		return -EINVAL; /* the caller records */
 	*ret = v;
 	return 0;
 }
@@ -368,12 +368,12 @@ int util_proc_start_time(pid_t pid, unsigned long long *ret)
 	/* comm may contain spaces and ')': skip to the last ')' */
 	p = strrchr(buf, ')');
 	if (!p)
-		return -EINVAL;
+		return -EINVAL; /* the caller records */
 	/* after ") " come fields 3..; starttime is field 22 */
 	for (int field = 2; field < 22; field++) {
 		p = strchr(p + 1, ' ');
 		if (!p)
-			return -EINVAL;
+			return -EINVAL; /* the caller records */
 	}
 	*ret = strtoull(p + 1, NULL, 10);
 	return 0;
@@ -514,7 +514,7 @@ int util_copy_tree(int src_dir, int dst_dir, int depth)
 	int fd, r = 0;
 
 	if (depth > 64)
-		return -ELOOP;
+		return -ELOOP; /* the caller records */
 	fd = openat(src_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

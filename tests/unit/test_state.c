@@ -4,9 +4,12 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "hrun/error.h"
 #include "hrun/state.h"
+#include "hrun/sync.h"
 
 static int parse(const char *text, struct hrun_state *st)
 {
@@ -75,4 +78,19 @@ Test(state, error_text_has_no_control_characters)
 	for (const char *p = hrun_errmsg(); *p; p++)
 		cr_assert((unsigned char)*p >= 0x20 && *p != 0x7f, "control character in: %s",
 			  hrun_errmsg());
+}
+
+/* The error convention: a failure the user can see records a line. The
+ * sync channel closed by the other side (the container init died) is one. */
+Test(errors, sync_recv_on_a_closed_channel_records_a_message)
+{
+	struct hrun_sync_msg m;
+	int sv[2];
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	close(sv[1]);
+	hrun_err_clear();
+	cr_assert_eq(sync_recv(sv[0], &m), -EPIPE);
+	cr_assert_str_eq(hrun_errmsg(), "sync: the other side closed the channel");
+	close(sv[0]);
 }
