@@ -41,26 +41,48 @@ void cli_begin(struct cli_parser *p, const struct cli_usage *u, int argc, char *
 	opterr = 0;
 }
 
-/* The option word as the user wrote it: "--name" (without "=value") or "-c". */
-static void cli_flag_word(const struct cli_parser *p, bool missing, char *buf, size_t size)
+enum cli_problem { CLI_UNKNOWN, CLI_MISSING, CLI_NO_ARG };
+
+/* Does a long option starting with NAME[0..len) return VAL? */
+static bool cli_long_is(const struct cli_parser *p, const char *name, size_t len, int val)
+{
+	for (const struct option *o = p->longopts; o->name; o++)
+		if (o->val == val && strncmp(o->name, name, len) == 0)
+			return true;
+	return false;
+}
+
+/* The bad option as the user wrote it ("--name" without "=value", or
+ * "-c") into BUF, and what is wrong with it. glibc leaves optopt 0 for an
+ * unknown long option and sets it to the option's key for a missing
+ * argument or for "--flag=value" given to a flag without argument; a
+ * missing argument is always in the last word seen. */
+static enum cli_problem cli_flag_word(const struct cli_parser *p, int c, char *buf, size_t size)
 {
 	const char *w = optind > 0 && optind <= p->argc ? p->argv[optind - 1] : "";
+	size_t n = strcspn(w, "=");
+	bool is_long = strncmp(w, "--", 2) == 0;
+	enum cli_problem what = c == ':' ? CLI_MISSING : CLI_UNKNOWN;
 
-	/* an unknown long option leaves optopt 0; a missing argument is
-	 * always in the last word seen, which tells long from short */
-	if (strncmp(w, "--", 2) == 0 && (missing || optopt == 0))
-		(void)snprintf(buf, size, "%.*s", (int)strcspn(w, "="), w);
+	if (is_long && c == '?' && optopt != 0 && w[n] == '=' &&
+	    cli_long_is(p, w + 2, n - 2, optopt))
+		what = CLI_NO_ARG;
+	if (is_long && (what != CLI_UNKNOWN || optopt == 0))
+		(void)snprintf(buf, size, "%.*s", (int)n, w);
 	else
 		(void)snprintf(buf, size, "-%c", optopt);
+	return what;
 }
 
 /* "exec: unknown option `--bogus` (see `hrun exec --help`)" */
-static int cli_bad_option(const struct cli_usage *u, bool missing, const char *word)
+static int cli_bad_option(const struct cli_usage *u, enum cli_problem what, const char *word)
 {
 	char msg[128];
 
-	if (missing)
+	if (what == CLI_MISSING)
 		(void)snprintf(msg, sizeof(msg), "option `%s` needs an argument", word);
+	else if (what == CLI_NO_ARG)
+		(void)snprintf(msg, sizeof(msg), "option `%s` takes no argument", word);
 	else
 		(void)snprintf(msg, sizeof(msg), "unknown option `%s`", word);
 	if (!u->name)
@@ -83,8 +105,7 @@ int cli_next(struct cli_parser *p)
 		return CLI_HELP;
 	case ':':
 	case '?':
-		cli_flag_word(p, c == ':', word, sizeof(word));
-		return cli_bad_option(p->u, c == ':', word);
+		return cli_bad_option(p->u, cli_flag_word(p, c, word, sizeof(word)), word);
 	default:
 		p->arg = optarg;
 		if (idx >= 0)

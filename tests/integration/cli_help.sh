@@ -59,6 +59,9 @@ unknown delete --bogus=1 'hrun: delete: unknown option `--bogus` (see `hrun dele
 unknown create --pid-file 'hrun: create: option `--pid-file` needs an argument (see `hrun create --help`)' create x --pid-file
 unknown exec -e 'hrun: exec: option `-e` needs an argument (see `hrun exec --help`)' exec -e
 unknown update --memory 'hrun: update: option `--memory` needs an argument (see `hrun update --help`)' update --memory
+unknown exec -dZ 'hrun: exec: unknown option `-Z` (see `hrun exec --help`)' exec --env=A=1 -dZ x
+unknown exec --no-new-privs=1 'hrun: exec: option `--no-new-privs` takes no argument (see `hrun exec --help`)' exec --no-new-privs=1 x
+unknown kill --all=1 'hrun: kill: option `--all` takes no argument (see `hrun kill --help`)' kill --all=1 x
 unknown global --bogus 'hrun: unknown option `--bogus` (see `hrun --help`)' --bogus list
 unknown global --root 'hrun: option `--root` needs an argument (see `hrun --help`)' --root
 unknown help nope 'hrun: help: unknown command `nope` (see `hrun --help`)' help nope
