@@ -22,6 +22,11 @@ int process_set_limits(const struct hrun_process *proc, const struct hrun_linux 
  * non-dumpable, so its own /proc files are not writable by it). */
 int process_set_oom_score_adj(pid_t pid, const struct hrun_process *proc);
 
+/* HOME absent from process.env: add HOME from the container's /etc/passwd
+ * entry of process.user.uid, else "/" (as runc and crun). Run with "/" the
+ * container's root, before the privilege drop. */
+int process_default_home(struct hrun_process *proc);
+
 /* Find the executable for args[0] with the container's PATH (from env).
  * The error messages keep the words engines match on: "executable file not
  * found in $PATH" and "no such file or directory". */

@@ -95,6 +95,37 @@ struct hrun_user {
 	char *username; /* "username" (Windows-only in the spec): must be absent on Linux */
 };
 
+/* process.ioPriority, process.scheduler, process.execCPUAffinity,
+ * linux.memoryPolicy: parsed in spec_sched.c, applied by sched.c */
+struct hrun_io_priority {
+	int ioclass; /* IOPRIO_CLASS_RT/BE/IDLE */
+	int priority; /* 0..7 */
+};
+
+struct hrun_scheduler {
+	int policy; /* SCHED_* */
+	int nice;
+	int priority;
+	uint64_t flags; /* SCHED_FLAG_* */
+	uint64_t runtime, deadline, period;
+};
+
+struct hrun_memory_policy {
+	int mode;    /* MPOL_* */
+	int flags;   /* MPOL_F_* */
+	char *nodes; /* "0-1,3"; NULL: none */
+};
+
+/* the name tables `hrun features` lists */
+enum spec_names_table {
+	SPEC_NAMES_IOPRIO_CLASS,
+	SPEC_NAMES_SCHED_POLICY,
+	SPEC_NAMES_SCHED_FLAG,
+	SPEC_NAMES_MPOL_MODE,
+	SPEC_NAMES_MPOL_FLAG,
+};
+size_t spec_known_names(enum spec_names_table t, const char **out, size_t max);
+
 struct hrun_process {
 	bool terminal;
 	bool has_console_size;
@@ -113,8 +144,12 @@ struct hrun_process {
 	int oom_score_adj;
 	char *apparmor_profile; /* NULL: none ("" is read as none) */
 	char *selinux_label;    /* NULL: none */
-	/* ioPriority, scheduler, execCPUAffinity: rejected by the parser
-	 * unless empty/absent. */
+	bool has_io_priority;
+	struct hrun_io_priority io_priority;
+	bool has_scheduler;
+	struct hrun_scheduler scheduler;
+	char *cpus_initial; /* execCPUAffinity.initial: "0-3,7"; NULL: unchanged */
+	char *cpus_final;   /* execCPUAffinity.final */
 };
 
 enum hrun_ns_type {
@@ -347,7 +382,9 @@ struct hrun_linux {
 	uint32_t boottime_nanosecs;
 	int64_t monotonic_secs;
 	uint32_t monotonic_nanosecs;
-	/* intelRdt, memoryPolicy, netDevices: rejected unless empty */
+	bool has_memory_policy;
+	struct hrun_memory_policy memory_policy;
+	/* intelRdt, netDevices: rejected unless empty */
 };
 
 struct hrun_spec {

@@ -55,6 +55,7 @@ enum rule_id {
 	R_NO_MEMORY_LIMIT,
 	R_NO_CPU_LIMIT,
 	R_NO_PIDS_LIMIT,
+	R_SCHED_REALTIME,
 	R_MASKED_PATHS,
 	R_READONLY_PATHS,
 	R_HOOKS,
@@ -118,6 +119,8 @@ static const struct rule rules[R_COUNT] = {
 	[R_NO_CPU_LIMIT] = { "HR-NO-CPU-LIMIT", "no CPU limit",
 			     "set linux.resources.cpu.quota and period (e.g. 50000/100000)" },
 	[R_NO_PIDS_LIMIT] = { "HR-NO-PIDS-LIMIT", "no pids limit", "set linux.resources.pids.limit (e.g. 256)" },
+	[R_SCHED_REALTIME] = { "HR-SCHED-REALTIME", "realtime CPU or I/O scheduling",
+			       "use SCHED_OTHER/BATCH/IDLE and the BE or IDLE I/O class: a realtime process can starve the host" },
 	[R_MASKED_PATHS] = { "HR-MASKED-PATHS", "standard masked paths missing",
 			     "add the standard entries to linux.maskedPaths (see `hrun spec`)" },
 	[R_READONLY_PATHS] = { "HR-READONLY-PATHS", "standard read-only paths missing",
@@ -400,6 +403,21 @@ static void check_lsm(struct ctx *c)
 			    "SELinux is enabled on this host but the process has no label");
 }
 
+/* SCHED_FIFO (1), SCHED_RR (2), SCHED_DEADLINE (6) and IOPRIO_CLASS_RT (1)
+ * run ahead of every ordinary task of the host */
+static void check_sched(struct ctx *c)
+{
+	const struct hrun_process *p = c->process;
+	int pol = p->scheduler.policy;
+
+	if (p->has_scheduler && (pol == 1 || pol == 2 || pol == 6))
+		add_finding(c, R_SCHED_REALTIME, CHECK_SEV_MEDIUM, "process.scheduler.policy", NULL,
+			    "a realtime scheduler policy runs ahead of every ordinary process of the host");
+	if (p->has_io_priority && p->io_priority.ioclass == 1)
+		add_finding(c, R_SCHED_REALTIME, CHECK_SEV_MEDIUM, "process.ioPriority.class", NULL,
+			    "the realtime I/O class is served ahead of every other disk user of the host");
+}
+
 static void check_process(struct ctx *c)
 {
 	if (!c->process)
@@ -410,6 +428,7 @@ static void check_process(struct ctx *c)
 		add_finding(c, R_NO_NEW_PRIVS, CHECK_SEV_MEDIUM, "process.noNewPrivileges", NULL,
 			    "noNewPrivileges is not true, so setuid and file-capability binaries can gain privileges");
 	check_lsm(c);
+	check_sched(c);
 }
 
 /* ---- seccomp, root, namespaces ---------------------------------------- */

@@ -928,8 +928,8 @@ static int apply_unified(int dfd, const char *path, const struct hrun_resources 
 			continue; /* empty value: nothing to write (as crun) */
 		fd = openat(dfd, k, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT)
-			return hrun_err(ENOENT, "linux.resources.unified: `%s` is not a file of the "
-						"cgroup `%s`", k, path);
+			return hrun_syserr(ENOENT, "linux.resources.unified: `%s` is not a file of the "
+						   "cgroup `%s`", k, path);
 		if (fd < 0)
 			return hrun_syserr(errno, "linux.resources.unified: open `%s/%s`", path, k);
 		/* one write(2) per line: the kernel parses each write alone */

@@ -48,6 +48,17 @@ static json_t *namespaces(void)
 	return a;
 }
 
+static json_t *known_names(enum spec_names_table t)
+{
+	const char *names[16];
+	size_t n = spec_known_names(t, names, ARRAY_SIZE(names));
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(names[i]));
+	return a;
+}
+
 static json_t *mount_options(void)
 {
 	const char *names[128];
@@ -76,6 +87,11 @@ json_t *features_json(void)
 		1, "systemd", 0, "systemdUser", 0, "rdma", 0, "seccomp", seccomp, "apparmor",
 		"enabled", 1, "selinux", "enabled", 1, "intelRdt", "enabled", 0, "mountExtensions",
 		"idmap", "enabled", 0);
+
+	/* features-linux.md: memoryPolicy.modes and .flags */
+	json_object_set_new(lnx, "memoryPolicy",
+			    json_pack("{s:o, s:o}", "modes", known_names(SPEC_NAMES_MPOL_MODE),
+				      "flags", known_names(SPEC_NAMES_MPOL_FLAG)));
 
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",
 			 "ociVersionMax", HRUN_OCI_VERSION, "hooks", strings(hooks), "mountOptions",

@@ -100,10 +100,47 @@ int mount_prepare_rootfs(struct hrun_mount_ctx *ctx)
 	return 0;
 }
 
+/* DEST does not resolve: when its last component is a dangling symlink
+ * (`/etc/x -> not-existing`), follow the links inside the rootfs to the
+ * path that needs creating (as runc and crun do). *ret is malloc'ed. */
+static int follow_dangling(struct hrun_mount_ctx *ctx, const char *dest, char **ret)
+{
+	_cleanup_free_ char *cur = strdup(dest);
+
+	for (int hops = 0; cur && hops < 40; hops++) {
+		_cleanup_free_ char *parent = NULL;
+		_cleanup_close_ int pfd = -1;
+		char *slash = strrchr(cur, '/'), target[PATH_MAX], *next;
+		ssize_t n;
+
+		parent = strndup(cur, (size_t)(slash - cur) + 1);
+		if (!parent)
+			break;
+		pfd = util_open_in_root(ctx->rootfd, parent, O_PATH | O_DIRECTORY, 0);
+		if (pfd < 0)
+			break; /* a missing parent: created as directories */
+		n = readlinkat(pfd, slash + 1, target, sizeof(target) - 1);
+		if (n <= 0) {
+			*ret = TAKE_PTR(cur);
+			return 0;
+		}
+		target[n] = '\0';
+		if (asprintf(&next, "%s%s", target[0] == '/' ? "" : parent, target) < 0)
+			break;
+		free(cur);
+		cur = next;
+	}
+	if (!cur)
+		return -ENOMEM;
+	*ret = TAKE_PTR(cur);
+	return 0;
+}
+
 /* Create DEST (a directory, or an empty file when IS_FILE) below the rootfs
  * and return an O_PATH fd resolved inside it. */
 static int open_target(struct hrun_mount_ctx *ctx, const char *dest, bool is_file)
 {
+	_cleanup_free_ char *real = NULL;
 	int fd = util_open_in_root(ctx->rootfd, dest, O_PATH, 0);
 	int r;
 
@@ -111,8 +148,11 @@ static int open_target(struct hrun_mount_ctx *ctx, const char *dest, bool is_fil
 		return fd;
 	if (fd != -ENOENT)
 		return hrun_syserr(-fd, "mount destination `%s`", dest);
-	r = is_file ? util_touch_in_root(ctx->rootfd, dest)
-		    : util_mkdir_in_root(ctx->rootfd, dest, 0755);
+	r = follow_dangling(ctx, dest, &real);
+	if (r < 0)
+		return hrun_syserr(-r, "mount destination `%s`", dest);
+	r = is_file ? util_touch_in_root(ctx->rootfd, real)
+		    : util_mkdir_in_root(ctx->rootfd, real, 0755);
 	if (r < 0)
 		return hrun_syserr(-r, "create mount destination `%s` in the rootfs", dest);
 	fd = util_open_in_root(ctx->rootfd, dest, O_PATH, 0);
@@ -326,8 +366,30 @@ static int copy_up(struct hrun_mount_ctx *ctx, const struct hrun_mount *m, int s
 	return 0;
 }
 
+/* A tmpfs without mode= on a directory that exists keeps that directory's
+ * mode (as runc): *ret_data becomes the options with mode= added. */
+static int tmpfs_keep_mode(struct hrun_mount_ctx *ctx, const struct hrun_mount *m, char **ret_data)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int n;
+
+	if (m->data && (strncmp(m->data, "mode=", 5) == 0 || strstr(m->data, ",mode=")))
+		return 0;
+	fd = util_open_in_root(ctx->rootfd, m->destination, O_PATH | O_DIRECTORY, 0);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		hrun_err_clear();
+		return 0; /* created by us: tmpfs's own default */
+	}
+	*ret_data = NULL;
+	n = asprintf(ret_data, "%s%smode=%04o", m->data ? m->data : "", m->data ? "," : "",
+		     (unsigned)(st.st_mode & 07777));
+	return n < 0 ? -ENOMEM : 0;
+}
+
 static int mount_one(struct hrun_mount_ctx *ctx, size_t i, const struct hrun_mount *m)
 {
+	_cleanup_free_ char *kept = NULL;
 	_cleanup_close_ int copy_src = -1;
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *labelled = NULL;
@@ -349,15 +411,17 @@ static int mount_one(struct hrun_mount_ctx *ctx, size_t i, const struct hrun_mou
 		return mount_cgroup(ctx, m);
 	if (m->tmpcopyup && strcmp(type, "tmpfs") == 0)
 		copy_src = util_open_in_root(ctx->rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0);
+	if (strcmp(type, "tmpfs") == 0 && tmpfs_keep_mode(ctx, m, &kept) < 0)
+		return hrun_syserr(ENOMEM, "mount `%s`", m->destination);
 	fd = open_target(ctx, m->destination, false);
 	if (fd < 0)
 		return fd;
 	util_fd_path(fd, tpath, sizeof(tpath));
 	/* linux.mountLabel: context="LABEL" where the filesystem takes one */
-	r = lsm_mount_data(m->data, type, label, &labelled);
+	r = lsm_mount_data(kept ? kept : m->data, type, label, &labelled);
 	if (r < 0)
 		return r;
-	data = labelled ? labelled : m->data;
+	data = labelled ? labelled : kept ? kept : m->data;
 	/* a tmpfs to copy into is mounted writable, then made read-only */
 	if (mount(m->source ? m->source : type, tpath, type,
 		  copy_src >= 0 ? m->flags & ~MS_RDONLY : m->flags, data) < 0) {
@@ -433,6 +497,10 @@ static int bind_device(struct hrun_mount_ctx *ctx, const char *path)
 	util_fd_path(fd, tpath, sizeof(tpath));
 	if (mount(path, tpath, NULL, MS_BIND, NULL) < 0)
 		return hrun_syserr(errno, "bind device `%s`", path);
+	/* a host device bound into the container never needs suid or exec
+	 * (crun does this in a user namespace; here in every case) */
+	if (bind_remount(tpath, MS_NOSUID | MS_NOEXEC) < 0)
+		return hrun_syserr(errno, "remount device `%s` nosuid,noexec", path);
 	return 0;
 }
 

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -93,6 +95,70 @@ static const char *env_get(char *const *env, const char *name)
 		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
 			return *env + len + 1;
 	return NULL;
+}
+
+/* the home field of the first /etc/passwd line whose uid field is uid */
+static char *passwd_home(const char *text, uint32_t uid)
+{
+	char want[16];
+	size_t wl = (size_t)snprintf(want, sizeof(want), "%u", uid);
+	const char *line = text;
+
+	while (*line) {
+		const char *f[7], *end = strchrnul(line, '\n'), *p = line;
+		int n = 0;
+
+		for (; n < 7 && p <= end; n++) {
+			f[n] = p;
+			p = memchr(p, ':', (size_t)(end - p));
+			p = p ? p + 1 : end + 1;
+		}
+		if (n >= 6 && (size_t)(f[3] - f[2] - 1) == wl && memcmp(f[2], want, wl) == 0) {
+			const char *home_end = n > 6 ? f[6] - 1 : end;
+
+			if (home_end <= f[5] || *f[5] != '/')
+				return NULL;
+			return strndup(f[5], (size_t)(home_end - f[5]));
+		}
+		if (!*end)
+			break;
+		line = end + 1;
+	}
+	return NULL;
+}
+
+int process_default_home(struct hrun_process *proc)
+{
+	_cleanup_free_ char *text = NULL, *home = NULL, *kv = NULL;
+	_cleanup_close_ int root = -1, fd = -1;
+	struct stat st;
+	size_t n = 0;
+	char **env;
+
+	if (env_get(proc->env, "HOME"))
+		return 0;
+	/* "/" is the container's root here (after pivot_root, or setns into
+	 * its mount namespace); the image is hostile: no FIFO, no device, no
+	 * symlink out, bounded size. Any failure means "no entry": "/". */
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root >= 0)
+		fd = util_open_in_root(root, "etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    util_read_fd(fd, "/etc/passwd", 4 << 20, &text, NULL) == 0)
+		home = passwd_home(text, proc->user.uid);
+	else
+		hrun_err_clear();
+	if (asprintf(&kv, "HOME=%s", home ? home : "/") < 0)
+		return hrun_syserr(ENOMEM, "process.env: HOME");
+	while (proc->env && proc->env[n])
+		n++;
+	env = realloc(proc->env, (n + 2) * sizeof(char *));
+	if (!env)
+		return hrun_syserr(ENOMEM, "process.env: HOME");
+	env[n] = TAKE_PTR(kv);
+	env[n + 1] = NULL;
+	proc->env = env;
+	return 0;
 }
 
 static int check_executable(const char *path)

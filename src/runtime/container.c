@@ -54,6 +54,7 @@
 #include "hrun/ns.h"
 #include "hrun/policy.h"
 #include "hrun/process.h"
+#include "hrun/sched.h"
 #include "hrun/seccomp.h"
 #include "hrun/spec.h"
 #include "hrun/state.h"
@@ -364,6 +365,17 @@ static int child_main(struct init_ctx *c)
 		return r;
 	/* the session keyring gets the process label */
 	r = lsm_set_keycreate(&c->spec->process);
+	if (r < 0)
+		return r;
+	/* ioPriority, scheduler, memoryPolicy: after the filesystem setup
+	 * (whose allocations need no NUMA placement), while we still hold the
+	 * capabilities a realtime policy needs; execve keeps them.
+	 * (execCPUAffinity is for exec'd processes only: runtime-spec) */
+	r = sched_apply(&c->spec->process, &c->spec->linux_cfg);
+	if (r < 0)
+		return r;
+	/* after pivot_root: "/" is the container's, its /etc/passwd names HOME */
+	r = process_default_home(&c->spec->process);
 	if (r < 0)
 		return r;
 	if (!c->o->no_new_keyring &&

@@ -40,6 +40,7 @@
 #include "hrun/log.h"
 #include "hrun/lsm.h"
 #include "hrun/process.h"
+#include "hrun/sched.h"
 #include "hrun/seccomp.h"
 #include "hrun/spec.h"
 #include "hrun/state.h"
@@ -255,6 +256,14 @@ static int build_process_from_args(struct exec_ctx *c)
 	p->caps.permitted |= o->caps;
 	p->no_new_privileges = base->no_new_privileges || o->no_new_privs;
 	p->terminal = o->tty;
+	/* as runc: the container's scheduling settings carry over */
+	p->has_io_priority = base->has_io_priority;
+	p->io_priority = base->io_priority;
+	p->has_scheduler = base->has_scheduler;
+	p->scheduler = base->scheduler;
+	if ((base->cpus_initial && !(p->cpus_initial = strdup(base->cpus_initial))) ||
+	    (base->cpus_final && !(p->cpus_final = strdup(base->cpus_final))))
+		return -ENOMEM;
 	if (base->n_rlimits) {
 		p->rlimits = malloc(base->n_rlimits * sizeof(*p->rlimits));
 		if (!p->rlimits)
@@ -443,12 +452,32 @@ static int child_main(struct exec_ctx *c)
 	r = process_set_limits(&c->proc, &c->spec->linux_cfg);
 	if (r < 0)
 		return r;
+	/* as in the init: ioPriority, scheduler and the container's
+	 * memoryPolicy while we hold capabilities, final affinity before the
+	 * seccomp filter */
+	r = sched_apply(&c->proc, &c->spec->linux_cfg);
+	if (r < 0)
+		return r;
+	/* in the container's mount namespace, "/" is its root */
+	r = process_default_home(&c->proc);
+	if (r < 0)
+		return r;
 	/* before the cwd is entered: close everything but stdio, the
 	 * preserved fds and our own channels */
 	{
 		const int keep[] = { c->sync[1], log_file_fd() };
 
 		r = util_close_fds_from(3 + (int)c->o->preserve_fds, keep, ARRAY_SIZE(keep));
+		if (r < 0)
+			return r;
+	}
+	/* execCPUAffinity.final (or, after an initial set, the container's
+	 * default: every CPU, which the cgroup's cpuset narrows): now that we
+	 * are in the container's cgroup, the last step before the seccomp
+	 * filter (which may deny sched_setaffinity) */
+	if (c->proc.cpus_final || c->proc.cpus_initial) {
+		r = sched_set_affinity(0, c->proc.cpus_final ? c->proc.cpus_final : SCHED_ALL_CPUS,
+				       "process.execCPUAffinity.final");
 		if (r < 0)
 			return r;
 	}
@@ -494,6 +523,7 @@ static int spawn(struct exec_ctx *c)
 	};
 
 	_cleanup_close_ int own_pid = -1, own_time = -1;
+	int r;
 
 	/* pid and time namespaces apply to children: join them here so the
 	 * exec process is born inside, with no second fork; remember ours to
@@ -513,6 +543,12 @@ static int spawn(struct exec_ctx *c)
 	 * user's program resets this */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return hrun_syserr(errno, "prctl(PR_SET_DUMPABLE)");
+	/* execCPUAffinity.initial: "the CPUs a runtime parent process runs on
+	 * before the transition to the container's cgroup": ours, inherited
+	 * by the child, which sets the final set once inside */
+	r = sched_set_affinity(0, c->proc.cpus_initial, "process.execCPUAffinity.initial");
+	if (r < 0)
+		return r;
 	if (c->cgroup_fd >= 0) {
 		ca.flags |= CLONE_INTO_CGROUP;
 		ca.cgroup = (uint64_t)c->cgroup_fd;

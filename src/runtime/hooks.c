@@ -34,7 +34,6 @@ const char *hooks_kind_name(enum hrun_hook_kind kind)
  * hook dies with the runtime that runs it (a killed create leaves none). */
 static void __attribute__((noreturn)) hook_child(const struct hrun_hook *h, int in_fd, pid_t parent)
 {
-	static char *const empty[] = {NULL};
 	char *const fallback_args[] = {h->path, NULL};
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
@@ -43,7 +42,9 @@ static void __attribute__((noreturn)) hook_child(const struct hrun_hook *h, int 
 	if (setpgid(0, 0) < 0 || dup2(in_fd, STDIN_FILENO) < 0)
 		_exit(127);
 	(void)util_cloexec_from(3);
-	execve(h->path, h->args ? h->args : fallback_args, h->env ? h->env : empty);
+	/* no "env": the runtime's own environment, as runc (Go's exec.Cmd
+	 * with a nil Env) and crun do; "env": [] is an empty one */
+	execve(h->path, h->args ? h->args : fallback_args, h->env ? h->env : environ);
 	_exit(127);
 }
 

@@ -135,6 +135,18 @@ int spec_h_obj_array(const struct spec_ctx *, const char *, json_t *, void *,
 int spec_h_idmaps(const struct spec_ctx *, const char *, json_t *, void *,
 		  const struct spec_field *);
 
+/* spec_sched.c */
+int spec_h_io_priority(const struct spec_ctx *, const char *, json_t *, void *,
+		       const struct spec_field *);
+int spec_h_scheduler(const struct spec_ctx *, const char *, json_t *, void *,
+		     const struct spec_field *);
+int spec_h_cpu_affinity(const struct spec_ctx *, const char *, json_t *, void *,
+			const struct spec_field *);
+int spec_h_memory_policy(const struct spec_ctx *, const char *, json_t *, void *,
+			 const struct spec_field *);
+int spec_h_personality_flags(const struct spec_ctx *, const char *, json_t *, void *,
+			     const struct spec_field *);
+
 /* spec_linux.c */
 int spec_h_mounts(const struct spec_ctx *, const char *, json_t *, void *,
 		  const struct spec_field *);

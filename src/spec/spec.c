@@ -693,9 +693,9 @@ static const struct spec_field process_fields[] = {
 		 SPEC_RANGE(-1000, 1000), SPEC_HAS(struct hrun_process, has_oom_score_adj)),
 	SPEC_FLD("apparmorProfile", spec_h_label, struct hrun_process, apparmor_profile),
 	SPEC_FLD("selinuxLabel", spec_h_label, struct hrun_process, selinux_label),
-	SPEC_UNSUP("ioPriority", "I/O priorities are not implemented"),
-	SPEC_UNSUP("scheduler", "scheduler policies are not implemented"),
-	SPEC_UNSUP("execCPUAffinity", "CPU affinity is not implemented"),
+	SPEC_FLD("ioPriority", spec_h_io_priority, struct hrun_process, io_priority),
+	SPEC_FLD("scheduler", spec_h_scheduler, struct hrun_process, scheduler),
+	SPEC_FLD("execCPUAffinity", spec_h_cpu_affinity, struct hrun_process, cpus_initial),
 };
 
 /* ------------------------------------------------------------------ */
@@ -1091,6 +1091,8 @@ void spec_process_clear(struct hrun_process *p)
 	free(p->user.username);
 	free(p->apparmor_profile);
 	free(p->selinux_label);
+	free(p->cpus_initial);
+	free(p->cpus_final);
 	*p = (struct hrun_process){ 0 };
 }
 

@@ -507,7 +507,15 @@ static int check_device(const struct spec_ctx *c, const char *path, void *elem)
 {
 	struct hrun_device *d = elem;
 	char p[SPEC_PATH_LEN];
+	size_t n = strlen(d->path);
 
+	/* "/dev/foo/" names /dev/foo (as runc and crun) */
+	while (n > 1 && d->path[n - 1] == '/')
+		d->path[--n] = '\0';
+	if (n == 1) {
+		spec_path_key(p, path, "path");
+		return spec_fail(c, p, "names no device file");
+	}
 	if (d->has_file_mode && (d->file_mode & S_IFMT)) {
 		/* Podman sends the file-type bits too (0o20666): accept them
 		 * when they agree with `type`, keep only the permissions */
@@ -859,7 +867,7 @@ static int h_personality(const struct spec_ctx *c, const char *path, json_t *v, 
 
 static const struct spec_field personality_fields[] = {
 	SPEC_FLD("domain", h_personality, struct hrun_linux, personality, SPEC_REQ),
-	SPEC_UNSUP("flags", "personality flags are not implemented"),
+	SPEC_FLD("flags", spec_h_personality_flags, struct hrun_linux, personality),
 };
 
 /* "" is read as "not given" (Go generators write the zero value) */
@@ -904,7 +912,7 @@ static const struct spec_field linux_fields[] = {
 	SPEC_FLAT("personality", personality_fields, SPEC_HAS(LNX, has_personality)),
 	SPEC_FLAT("timeOffsets", time_offsets_fields, SPEC_HAS(LNX, has_time_offsets)),
 	SPEC_UNSUP("intelRdt", "Intel RDT is not implemented"),
-	SPEC_UNSUP("memoryPolicy", "NUMA memory policies are not implemented"),
+	SPEC_FLD("memoryPolicy", spec_h_memory_policy, LNX, memory_policy),
 	SPEC_UNSUP("netDevices", "moving network devices is not implemented"),
 };
 
@@ -952,6 +960,7 @@ void spec_linux_clear(struct hrun_linux *l)
 	seccomp_free(l->seccomp);
 	strv_free(l->masked_paths);
 	strv_free(l->readonly_paths);
+	free(l->memory_policy.nodes);
 	free(l->mount_label);
 	*l = (struct hrun_linux){ 0 };
 }
