@@ -182,6 +182,12 @@ int spec_h_personality_flags(const struct spec_ctx *c, const char *path, json_t 
 	return 0;
 }
 
+/* {} and null read as "not given" (generators write zero values) */
+static bool spec_empty(const json_t *v)
+{
+	return json_is_null(v) || (json_is_object(v) && json_object_size(v) == 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* tables                                                              */
 
@@ -220,6 +226,8 @@ int spec_h_io_priority(const struct spec_ctx *c, const char *path, json_t *v, vo
 	struct hrun_process *p = base;
 
 	(void)f;
+	if (spec_empty(v))
+		return 0;
 	p->has_io_priority = true;
 	return spec_parse_object(c, path, v, io_priority_fields, ARRAY_SIZE(io_priority_fields),
 				 &p->io_priority);
@@ -231,6 +239,8 @@ int spec_h_scheduler(const struct spec_ctx *c, const char *path, json_t *v, void
 	struct hrun_process *p = base;
 
 	(void)f;
+	if (spec_empty(v))
+		return 0;
 	p->has_scheduler = true;
 	return spec_parse_object(c, path, v, scheduler_fields, ARRAY_SIZE(scheduler_fields),
 				 &p->scheduler);
@@ -240,6 +250,8 @@ int spec_h_cpu_affinity(const struct spec_ctx *c, const char *path, json_t *v, v
 			const struct spec_field *f)
 {
 	(void)f;
+	if (spec_empty(v))
+		return 0;
 	return spec_parse_object(c, path, v, affinity_fields, ARRAY_SIZE(affinity_fields), base);
 }
 
@@ -250,6 +262,8 @@ int spec_h_memory_policy(const struct spec_ctx *c, const char *path, json_t *v, 
 	int r;
 
 	(void)f;
+	if (spec_empty(v))
+		return 0;
 	l->has_memory_policy = true;
 	r = spec_parse_object(c, path, v, memory_policy_fields,
 			      ARRAY_SIZE(memory_policy_fields), &l->memory_policy);
