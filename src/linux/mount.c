@@ -499,8 +499,15 @@ static int bind_device(struct hrun_mount_ctx *ctx, const char *path)
 		return hrun_syserr(errno, "bind device `%s`", path);
 	/* a host device bound into the container never needs suid or exec
 	 * (crun does this in a user namespace; here in every case) */
-	if (bind_remount(tpath, MS_NOSUID | MS_NOEXEC) < 0)
-		return hrun_syserr(errno, "remount device `%s` nosuid,noexec", path);
+	/* the fd names the file under the new mount: open the mount itself */
+	(void)close(fd);
+	fd = util_open_in_root(ctx->rootfd, path, O_PATH, 0);
+	if (fd < 0)
+		return hrun_syserr(-fd, "open device `%s`", path);
+	util_fd_path(fd, tpath, sizeof(tpath));
+	r = bind_remount(tpath, MS_NOSUID | MS_NOEXEC);
+	if (r < 0)
+		return hrun_syserr(-r, "remount device `%s` nosuid,noexec", path);
 	return 0;
 }
 
