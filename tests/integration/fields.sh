@@ -88,6 +88,11 @@ fi
 # --- runc/crun behaviours ----------------------------------------------
 make_rootfs
 R=$T/r2 && cp -a "$ROOTFS_CACHE" "$R"
+# a private rootfs owned by the user namespace's root (host 100000, the base
+# config's mapping of container 0), as an engine shifts an image for a
+# userns: its root may then create mount destinations in /etc (the cache
+# rootfs is all root-owned: mkrootfs.sh)
+chown -hR --from=0:0 100000:100000 "$R"
 echo 'u:x:1001:1001::/home/u:/bin/sh' >> "$R/etc/passwd"
 ln -s not-existing "$R/etc/x"
 mkdir -p "$R/keepmode" && chmod 0710 "$R/keepmode"
