@@ -188,6 +188,26 @@ bad "linux.resources.unified: an unknown key says the system's reason" \
 	'linux.resources.unified.*nosuch.key.*No such file or directory' '.linux.resources.unified = {"nosuch.key": "1"}'
 bad "linux.devices: path \"/\"" 'linux.devices\[0\].path' '.linux.devices = [{path: "//", type: "c", major: 1, minor: 3}]'
 bad "personality: unknown domain" 'linux.personality.domain' '.linux.personality = {domain: "LINUX64"}'
+# an unknown unified key fails in the cgroup step, after the cgroup, the
+# state dir and the init exist: seen from outside, all of it is gone. (The
+# same config without the key shows where the cgroup would be.)
+CGU=/sys/fs/cgroup/unified/hrun
+B=$(new_bundle ucg '.linux.resources.unified = {"hugetlb.2MB.max": "max"}')
+set_args "$B" sleep $((S + 7))
+H run -d --bundle "$B" ucg$S >/dev/null 2>&1
+check "unified: a good key: the container's cgroup is $CGU/ucg$S" [ -d "$CGU/ucg$S" ]
+H delete -f ucg$S >/dev/null 2>&1
+B=$(new_bundle ucg2 '.linux.resources.unified = {"hugetlb.2MB.max": "max", "nosuch.key": "1"}')
+set_args "$B" sleep $((S + 7))
+out=$(H run -d --bundle "$B" ucg2$S 2>&1); rc=$?
+expect_match "unified: an unknown key after a good one: one line with the system's reason" \
+	"linux.resources.unified.*nosuch.key.*No such file or directory" "$out"
+check "  ... on one line" [ "$(printf '%s\n' "$out" | wc -l)" = 1 ]
+check "  ... non-zero exit" [ "$rc" != 0 ]
+check "  ... no cgroup left ($CGU/ucg2$S)" [ ! -e "$CGU/ucg2$S" ]
+check "  ... no state dir, and list names nothing" \
+	sh -c "[ ! -e '$ROOT/ucg2$S' ] && ! '$HRUN' --root '$ROOT' list 2>/dev/null | grep -q ucg2$S"
+check "  ... no mount of the bundle left on the host" sh -c "! grep -q ' $T/ucg2' /proc/self/mountinfo"
 check "no container process left behind" [ -z "$(pgrep -f "hrun --root $ROOT" || true)" ]
 
 finish
