@@ -131,7 +131,7 @@ static int follow_dangling(struct hrun_mount_ctx *ctx, const char *dest, char **
 		cur = next;
 	}
 	if (!cur)
-		return -ENOMEM;
+		return -ENOMEM; /* the caller records */
 	*ret = TAKE_PTR(cur);
 	return 0;
 }

@@ -45,11 +45,11 @@ static int parse_number(const char **s, size_t nbits, unsigned long *out)
 	unsigned long v;
 
 	if (**s < '0' || **s > '9')
-		return -EINVAL;
+		return -EINVAL; /* the caller records */
 	errno = 0;
 	v = strtoul(*s, &end, 10);
 	if (errno || v >= nbits)
-		return -EINVAL;
+		return -EINVAL; /* the caller records */
 	*s = end;
 	*out = v;
 	return 0;
@@ -66,19 +66,19 @@ int sched_parse_list(const char *list, unsigned long *bits, size_t nbits)
 		unsigned long lo, hi;
 
 		if (parse_number(&s, nbits, &lo) < 0)
-			return -EINVAL;
+			return -EINVAL; /* the caller records */
 		hi = lo;
 		if (*s == '-') {
 			s++;
 			if (parse_number(&s, nbits, &hi) < 0 || hi < lo)
-				return -EINVAL;
+				return -EINVAL; /* the caller records */
 		}
 		for (unsigned long i = lo; i <= hi; i++)
 			bits[i / LONG_BITS] |= 1UL << (i % LONG_BITS);
 		if (!*s)
 			return 0;
 		if (*s++ != ',')
-			return -EINVAL;
+			return -EINVAL; /* the caller records */
 	}
 }
 

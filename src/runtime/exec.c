@@ -263,7 +263,7 @@ static int build_process_from_args(struct exec_ctx *c)
 	p->scheduler = base->scheduler;
 	if ((base->cpus_initial && !(p->cpus_initial = strdup(base->cpus_initial))) ||
 	    (base->cpus_final && !(p->cpus_final = strdup(base->cpus_final))))
-		return -ENOMEM;
+		return hrun_err(ENOMEM, "exec: process.execCPUAffinity: out of memory");
 	if (base->n_rlimits) {
 		p->rlimits = malloc(base->n_rlimits * sizeof(*p->rlimits));
 		if (!p->rlimits)
@@ -558,8 +558,7 @@ static int spawn(struct exec_ctx *c)
 		ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
 		c->pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 		if (c->pid > 0) {
-			int r = cgroup_enter(c->st.cgroup_path, c->pid);
-
+			r = cgroup_enter(c->st.cgroup_path, c->pid);
 			if (r < 0) {
 				(void)kill(c->pid, SIGKILL);
 				return hrun_err_prefix(r, "exec: join the container's cgroup");
