@@ -153,7 +153,7 @@ done
 for rt in $RTS; do
 	mkdir -p "$W/b-$rt" "$W/b-$rt-sleep"
 	src=$W/compat.json
-	[ $rt != hrun ] || src=$W/hard/config.json
+	[ "$rt" != hrun ] || src=$W/hard/config.json
 	jq --arg cg "$CG-$rt" '.linux.cgroupsPath = $cg' "$src" >"$W/b-$rt/config.json"
 	jq --arg cg "$CG-$rt-x" '.process.args = ["sleep", "100000"] | .linux.cgroupsPath = $cg' \
 		"$src" >"$W/b-$rt-sleep/config.json"
@@ -203,8 +203,8 @@ END {
 echo
 echo "peak RSS of a warm run (max resident, /usr/bin/time, max of 5) and binary size:"
 for rt in $RTS; do
-	kb=$(awk -v rt=$rt '$1 == "rss" && $2 == rt && $3 > m { m = $3 } END { print m }' "$W/rss")
-	b=$(case $rt in hrun) echo "$HRUN" ;; *) command -v $rt ;; esac)
-	printf '  %-5s %5.2f MB   %8d bytes  %s\n' $rt "$(echo "$kb / 1024" | bc -l)" "$(stat -L -c %s "$b")" "$b"
+	kb=$(awk -v rt="$rt" '$1 == "rss" && $2 == rt && $3 > m { m = $3 } END { print m }' "$W/rss")
+	b=$(bin_of "$rt")
+	printf '  %-5s %5.2f MB   %8d bytes  %s\n' "$rt" "$(echo "$kb / 1024" | bc -l)" "$(stat -L -c %s "$b")" "$b"
 done
 [ ! -s "$W/strace" ] || { echo; cat "$W/strace"; }
