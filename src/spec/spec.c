@@ -902,6 +902,7 @@ static int prescan_u64max(const struct spec_ctx *c, const char *text, size_t len
 			j++;
 		if (j - i == tl && memcmp(text + i, I64_MIN_TEXT, tl) == 0) {
 			free(*ret_copy);
+			*ret_copy = NULL; /* the caller frees it too */
 			return hrun_err(EINVAL, "%s: the number " I64_MIN_TEXT " is out of range",
 					c->file);
 		}
