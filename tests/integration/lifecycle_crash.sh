@@ -137,8 +137,8 @@ expect_eq "after the hook: created" created "$(H state "$id" | jq -r .status)"
 H delete --force "$id"
 
 id=self-$U
-with_cfg ".hooks.createRuntime = [{\"path\": \"$HRUN\", \"args\": [\"hrun\", \"--root\", \"$ROOT\", \"state\", \"$id\"],
-	\"timeout\": 20}] | .hooks.createContainer = [{\"path\": \"/bin/sh\",
+with_cfg ".hooks.createRuntime = [{\"path\": \"/bin/sh\",
+	\"args\": [\"sh\", \"-c\", \"$HRUN --root $ROOT state $id > /dev/null\"], \"timeout\": 20}] | .hooks.createContainer = [{\"path\": \"/bin/sh\",
 	\"args\": [\"sh\", \"-c\", \"$HRUN --root $ROOT state $id > $T/self.json\"], \"timeout\": 20}]"
 t0=$(date +%s)
 check "a hook running hrun state on its own container finishes" H create --bundle "$B" "$id"
