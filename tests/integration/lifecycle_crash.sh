@@ -153,7 +153,7 @@ with_cfg "$NOPID | .process.args = [\"sh\", \"-c\", \"sleep 3${U}3 & exit 0\"]"
 H run -d --bundle "$B" "$id"
 sleep 0.5
 expect_eq "no pid ns: init gone, state stopped" stopped "$(H state "$id" | jq -r .status)"
-check "no pid ns: its child still lives" pgrep -f "sleep 3${U}3"
+check "no pid ns: its child still lives" pkill -0 -f "sleep 3${U}3"
 check "delete of the stopped container succeeds" H delete "$id"
 expect_eq "delete killed the leftover child, removed the cgroup" "" "$(leftovers "$id")"
 
