@@ -3,9 +3,9 @@
 #define HRUN_SPEC_INTERNAL_H
 
 /*
- * Table-driven JSON -> struct machinery shared by spec.c (top level,
- * process, mounts, hooks) and spec_linux.c (the "linux" object). Not a
- * public interface: only these two files include it.
+ * Table-driven JSON -> struct machinery (spec_handlers.c) shared by spec.c
+ * (top level, process, hooks), spec_linux.c (the "linux" object, mounts)
+ * and spec_sched.c. Not a public interface: only these files include it.
  */
 
 #include "hrun/cleanup.h"
@@ -104,6 +104,13 @@ int spec_want_string(const struct spec_ctx *c, const char *path, const json_t *v
 int spec_want_abs(const struct spec_ctx *c, const char *path, const json_t *v);
 int spec_lookup(const struct spec_ctx *c, const char *path, const json_t *v,
 		const struct spec_names *names, int *out);
+/* An array of names from NAMES: EACH(i, value, arg) per element, in order. */
+int spec_each_name(const struct spec_ctx *c, const char *path, const json_t *v,
+		   const struct spec_names *names, void (*each)(size_t i, int value, void *arg),
+		   void *arg);
+/* ["A", "B"] -> value(A) | value(B) */
+int spec_name_mask(const struct spec_ctx *c, const char *path, const json_t *v,
+		   const struct spec_names *names, uint64_t *out);
 int spec_parse_strv(const struct spec_ctx *c, const char *path, json_t *v, size_t min,
 		    int (*check)(const struct spec_ctx *, const char *, const json_t *),
 		    char ***out);
@@ -112,6 +119,9 @@ int spec_parse_object(const struct spec_ctx *c, const char *path, json_t *obj,
 
 int spec_h_i64(const struct spec_ctx *, const char *, json_t *, void *, const struct spec_field *);
 int spec_h_u64(const struct spec_ctx *, const char *, json_t *, void *, const struct spec_field *);
+/* a u64 that may also be 18446744073709551615 (RLIM_INFINITY) */
+int spec_h_u64_or_max(const struct spec_ctx *, const char *, json_t *, void *,
+		      const struct spec_field *);
 int spec_h_u32(const struct spec_ctx *, const char *, json_t *, void *, const struct spec_field *);
 int spec_h_u16(const struct spec_ctx *, const char *, json_t *, void *, const struct spec_field *);
 int spec_h_uint(const struct spec_ctx *, const char *, json_t *, void *, const struct spec_field *);

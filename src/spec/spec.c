@@ -1,27 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * config.json -> struct hrun_spec.
+ * config.json -> struct hrun_spec: the tables of the top level, process
+ * and hooks, the checks that need several fields, the entry points
+ * (spec_parse, spec_parse_process, spec_parse_resources, spec_load) and
+ * the free functions.
  *
- * Every OCI object is described by a table of fields (JSON key, handler,
- * offset of the destination inside the C struct, optional has_* flag,
- * integer range, required flag), in the style of systemd's nspawn-oci.c.
- * parse_object() walks a table:
- *   - a missing required key, a wrong type or an out-of-range value
- *     produces exactly one line "FILE: json.path: problem";
- *   - keys that are not in the table are ignored, as the runtime-spec's
- *     extensibility rules demand ("runtimes MUST ignore unknown
- *     properties");
- *   - keys hrun knows but cannot honour carry a reason (`why`) and are
- *     rejected when they hold a non-empty value, so that a config never
- *     silently runs with less confinement than it asked for.
- * JSON null is treated like an absent key (Go generators emit it).
- *
- * Ownership: every allocation is stored into the destination struct the
- * moment it is made, so on any failure the caller frees the whole,
- * partially filled, struct with the ordinary free functions.
- *
- * The Linux-specific tables (namespaces, resources, seccomp, ...) live in
- * spec_linux.c; the shared machinery is declared in spec-internal.h.
+ * The machinery the tables run on (the walker, the handlers, the error
+ * line "FILE: json.path: problem") is in spec_handlers.c; the "linux"
+ * object and mounts are in spec_linux.c, scheduling in spec_sched.c.
  */
 #define _GNU_SOURCE
 #include "spec-internal.h"
@@ -43,489 +29,6 @@
 #include <unistd.h>
 
 /* ------------------------------------------------------------------ */
-/* errors and value descriptions                                       */
-
-int spec_fail(const struct spec_ctx *c, const char *path, const char *fmt, ...)
-{
-	char msg[HRUN_ERRMSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (path && path[0])
-		return hrun_err(EINVAL, "%s: %s: %s", c->file, path, msg);
-	return hrun_err(EINVAL, "%s: %s", c->file, msg);
-}
-
-int spec_oom(const struct spec_ctx *c)
-{
-	return hrun_err(ENOMEM, "%s: out of memory", c->file);
-}
-
-/* A short, escaped rendering of a JSON value for messages: strings are
- * JSON-quoted (so control characters cannot reach the terminal), long
- * ones are cut. */
-struct spec_desc spec_describe(const json_t *v)
-{
-	struct spec_desc d;
-	char *s;
-
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		(void)snprintf(d.s, sizeof(d.s), "an object");
-		return d;
-	case JSON_ARRAY:
-		(void)snprintf(d.s, sizeof(d.s), "an array");
-		return d;
-	case JSON_STRING:
-	case JSON_INTEGER:
-	case JSON_REAL:
-	case JSON_TRUE:
-	case JSON_FALSE:
-	case JSON_NULL:
-		break;
-	}
-	s = json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
-	if (!s)
-		(void)snprintf(d.s, sizeof(d.s), "a value");
-	else if (strlen(s) > 64)
-		(void)snprintf(d.s, sizeof(d.s), "%.60s...\"", s);
-	else
-		(void)snprintf(d.s, sizeof(d.s), "%s", s);
-	free(s);
-	return d;
-}
-
-/* Paths only feed messages: a (very deep) truncated one is acceptable. */
-void spec_path_key(char *buf, const char *parent, const char *key)
-{
-	int n;
-
-	if (parent && parent[0])
-		n = snprintf(buf, SPEC_PATH_LEN, "%s.%s", parent, key);
-	else
-		n = snprintf(buf, SPEC_PATH_LEN, "%s", key);
-	if (n < 0)
-		buf[0] = '\0';
-}
-
-void spec_path_idx(char *buf, const char *parent, size_t i)
-{
-	if (snprintf(buf, SPEC_PATH_LEN, "%s[%zu]", parent, i) < 0)
-		buf[0] = '\0';
-}
-
-/* object member whose key is free text (sysctl, annotations): a["k"] */
-static void path_member(char *buf, const char *parent, const char *key)
-{
-	json_t *k = json_string(key);
-	char *q = k ? json_dumps(k, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
-
-	(void)snprintf(buf, SPEC_PATH_LEN, "%s[%s]", parent, q ? q : "?");
-	free(q);
-	json_decref(k);
-}
-
-/* ------------------------------------------------------------------ */
-/* scalar handlers                                                     */
-
-int spec_get_int(const struct spec_ctx *c, const char *path, const json_t *v, int64_t min,
-		 int64_t max, int64_t *out)
-{
-	json_int_t n;
-
-	if (!json_is_integer(v))
-		return spec_fail(c, path, "expected %s, got %s",
-				 min >= 0 ? "a non-negative integer" : "an integer",
-				 spec_describe(v).s);
-	n = json_integer_value(v);
-	if (n == INT64_MIN) /* UINT64_MAX in the text (spec_prescan_u64) */
-		return spec_fail(c, path, "must be between %" PRId64 " and %" PRId64
-				 ", got 18446744073709551615", min, max);
-	if (min == 0 && n < 0)
-		return spec_fail(c, path, "expected a non-negative integer, got %lld", n);
-	if (n < min || n > max)
-		return spec_fail(c, path, "must be between %" PRId64 " and %" PRId64 ", got %lld",
-				 min, max, n);
-	*out = n;
-	return 0;
-}
-
-#define INT_HANDLER(fn, type)                                                                      \
-	int fn(const struct spec_ctx *c, const char *path, json_t *v, void *base,                  \
-	       const struct spec_field *f)                                                         \
-	{                                                                                          \
-		int64_t n;                                                                         \
-		int r = spec_get_int(c, path, v, f->min, f->max, &n);                              \
-		if (r < 0)                                                                         \
-			return r;                                                                  \
-		*(type *)SPEC_AT(base, f->off) = (type)n;                                          \
-		return 0;                                                                          \
-	}
-
-/* A uint64 that may also be 18446744073709551615 (RLIM_INFINITY, what
- * engines send for unlimited): load_json turned that into INT64_MIN. */
-static int h_u64_or_max(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-			const struct spec_field *f)
-{
-	int64_t n;
-	int r;
-
-	if (json_is_integer(v) && json_integer_value(v) == INT64_MIN) {
-		*(uint64_t *)SPEC_AT(base, f->off) = UINT64_MAX;
-		return 0;
-	}
-	r = spec_get_int(c, path, v, 0, INT64_MAX, &n);
-	if (r < 0)
-		return r;
-	*(uint64_t *)SPEC_AT(base, f->off) = (uint64_t)n;
-	return 0;
-}
-
-INT_HANDLER(spec_h_i64, int64_t)
-INT_HANDLER(spec_h_u64, uint64_t)
-INT_HANDLER(spec_h_u32, uint32_t)
-INT_HANDLER(spec_h_u16, uint16_t)
-INT_HANDLER(spec_h_uint, unsigned)
-INT_HANDLER(spec_h_int, int)
-INT_HANDLER(spec_h_mode, mode_t)
-
-int spec_h_bool(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-		const struct spec_field *f)
-{
-	if (!json_is_boolean(v))
-		return spec_fail(c, path, "expected a boolean, got %s", spec_describe(v).s);
-	*(bool *)SPEC_AT(base, f->off) = json_is_true(v);
-	return 0;
-}
-
-int spec_want_string(const struct spec_ctx *c, const char *path, const json_t *v)
-{
-	if (!json_is_string(v))
-		return spec_fail(c, path, "expected a string, got %s", spec_describe(v).s);
-	return 0;
-}
-
-int spec_want_abs(const struct spec_ctx *c, const char *path, const json_t *v)
-{
-	int r = spec_want_string(c, path, v);
-
-	if (r < 0)
-		return r;
-	if (json_string_value(v)[0] != '/')
-		return spec_fail(c, path, "must be an absolute path, got %s", spec_describe(v).s);
-	return 0;
-}
-
-static int set_string(const struct spec_ctx *c, const json_t *v, char **dst)
-{
-	*dst = strdup(json_string_value(v));
-	return *dst ? 0 : spec_oom(c);
-}
-
-int spec_h_str(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-	       const struct spec_field *f)
-{
-	int r = spec_want_string(c, path, v);
-
-	return r < 0 ? r : set_string(c, v, SPEC_AT(base, f->off));
-}
-
-int spec_h_label(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-		 const struct spec_field *f)
-{
-	int r = spec_want_string(c, path, v);
-
-	if (r < 0 || json_string_length(v) == 0)
-		return r;
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return spec_fail(c, path, "contains a NUL character");
-	return set_string(c, v, SPEC_AT(base, f->off));
-}
-
-int spec_h_abs(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-	       const struct spec_field *f)
-{
-	int r = spec_want_abs(c, path, v);
-
-	return r < 0 ? r : set_string(c, v, SPEC_AT(base, f->off));
-}
-
-/* Look a string up in f->names; stores the int value. */
-int spec_lookup(const struct spec_ctx *c, const char *path, const json_t *v,
-		const struct spec_names *names, int *out)
-{
-	const char *s;
-	int r = spec_want_string(c, path, v);
-
-	if (r < 0)
-		return r;
-	s = json_string_value(v);
-	for (size_t i = 0; i < names->n; i++) {
-		if (strcmp(names->v[i].name, s) == 0) {
-			*out = names->v[i].value;
-			return 0;
-		}
-	}
-	return spec_fail(c, path, "unknown %s %s", names->what, spec_describe(v).s);
-}
-
-int spec_h_enum(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-		const struct spec_field *f)
-{
-	return spec_lookup(c, path, v, f->names, SPEC_AT(base, f->off));
-}
-
-/* ------------------------------------------------------------------ */
-/* string lists                                                        */
-
-int spec_parse_strv(const struct spec_ctx *c, const char *path, json_t *v, size_t min,
-		      int (*check)(const struct spec_ctx *, const char *, const json_t *),
-		      char ***out)
-{
-	char p[SPEC_PATH_LEN];
-	size_t i;
-	json_t *e;
-	char **l;
-
-	if (!json_is_array(v))
-		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
-	if (json_array_size(v) < min)
-		return spec_fail(c, path, "must contain at least %zu element%s", min,
-				 min == 1 ? "" : "s");
-	l = calloc(json_array_size(v) + 1, sizeof(char *));
-	if (!l)
-		return spec_oom(c);
-	*out = l;
-	json_array_foreach(v, i, e) {
-		int r;
-
-		spec_path_idx(p, path, i);
-		r = check(c, p, e);
-		if (r < 0)
-			return r;
-		r = set_string(c, e, &l[i]);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-static int check_env(const struct spec_ctx *c, const char *path, const json_t *v)
-{
-	int r = spec_want_string(c, path, v);
-	const char *eq;
-
-	if (r < 0)
-		return r;
-	eq = strchr(json_string_value(v), '=');
-	if (!eq || eq == json_string_value(v))
-		return spec_fail(c, path, "expected \"NAME=VALUE\", got %s", spec_describe(v).s);
-	return 0;
-}
-
-int spec_h_strv(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-		const struct spec_field *f)
-{
-	return spec_parse_strv(c, path, v, (size_t)f->min, spec_want_string, SPEC_AT(base, f->off));
-}
-
-int spec_h_strv_abs(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-		    const struct spec_field *f)
-{
-	return spec_parse_strv(c, path, v, (size_t)f->min, spec_want_abs, SPEC_AT(base, f->off));
-}
-
-int spec_h_env(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-	       const struct spec_field *f)
-{
-	return spec_parse_strv(c, path, v, (size_t)f->min, check_env, SPEC_AT(base, f->off));
-}
-
-/* object of string -> string; f->valid_key (optional) vets each key */
-int spec_h_kv(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-	      const struct spec_field *f)
-{
-	struct hrun_kv **kv = SPEC_AT(base, f->off);
-	size_t *n = SPEC_AT(base, f->cnt);
-	char p[SPEC_PATH_LEN];
-	const char *key;
-	json_t *val;
-
-	if (!json_is_object(v))
-		return spec_fail(c, path, "expected an object, got %s", spec_describe(v).s);
-	if (json_object_size(v) == 0)
-		return 0;
-	*kv = calloc(json_object_size(v), sizeof(**kv));
-	if (!*kv)
-		return spec_oom(c);
-	json_object_foreach(v, key, val) {
-		struct hrun_kv *e = &(*kv)[*n];
-		int r;
-
-		path_member(p, path, key);
-		if (f->valid_key && !f->valid_key(key))
-			return spec_fail(c, p, "invalid %s name", f->what);
-		r = spec_want_string(c, p, val);
-		if (r < 0)
-			return r;
-		(*n)++;
-		e->key = strdup(key);
-		e->value = strdup(json_string_value(val));
-		if (!e->key || !e->value)
-			return spec_oom(c);
-	}
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* objects and arrays of objects                                       */
-
-/* "Empty" for a known-but-unsupported field: null, "", [], {}, 0, false. */
-static bool json_empty(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_NULL:
-	case JSON_FALSE:
-		return true;
-	case JSON_STRING:
-		return json_string_length(v) == 0;
-	case JSON_ARRAY:
-		return json_array_size(v) == 0;
-	case JSON_OBJECT:
-		return json_object_size(v) == 0;
-	case JSON_INTEGER:
-		return json_integer_value(v) == 0;
-	case JSON_REAL:
-		return json_real_value(v) == 0.0;
-	case JSON_TRUE:
-		return false;
-	}
-	return false;
-}
-
-int spec_parse_object(const struct spec_ctx *c, const char *path, json_t *obj,
-		      const struct spec_field *fields, size_t n, void *base)
-{
-	char p[SPEC_PATH_LEN];
-
-	if (!json_is_object(obj))
-		return spec_fail(c, path, "expected an object, got %s", spec_describe(obj).s);
-	for (size_t i = 0; i < n; i++) {
-		const struct spec_field *f = &fields[i];
-		json_t *v = json_object_get(obj, f->name);
-		int r;
-
-		spec_path_key(p, path, f->name);
-		if (!v || json_is_null(v)) {
-			if (f->required)
-				return spec_fail(c, p, "required field is missing");
-			continue;
-		}
-		if (f->why) {
-			if (!json_empty(v))
-				return spec_fail(c, p, "not supported by hrun (%s)", f->why);
-			continue;
-		}
-		r = f->parse(c, p, v, base, f);
-		if (r < 0)
-			return r;
-		if (f->has)
-			*(bool *)SPEC_AT(base, f->has - 1) = true;
-	}
-	return 0;
-}
-
-int spec_h_object(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-		  const struct spec_field *f)
-{
-	void *dst = SPEC_AT(base, f->off);
-	int r;
-
-	if (f->init)
-		f->init(dst);
-	r = spec_parse_object(c, path, v, f->sub, f->nsub, dst);
-	if (r < 0)
-		return r;
-	return f->check ? f->check(c, path, dst) : 0;
-}
-
-/* array of objects into a counted (ptr, n) pair: f->off is the pointer,
- * f->cnt the count, f->elem_size the element size, f->sub the element
- * table, f->init/f->check per element. */
-int spec_h_obj_array(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-		     const struct spec_field *f)
-{
-	void **ptr = SPEC_AT(base, f->off);
-	size_t *n = SPEC_AT(base, f->cnt);
-	char p[SPEC_PATH_LEN];
-	size_t i;
-	json_t *e;
-
-	if (!json_is_array(v))
-		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
-	if (json_array_size(v) == 0)
-		return 0;
-	*ptr = calloc(json_array_size(v), f->elem_size);
-	if (!*ptr)
-		return spec_oom(c);
-	*n = json_array_size(v);
-	json_array_foreach(v, i, e) {
-		void *elem = (char *)*ptr + i * f->elem_size;
-		int r;
-
-		spec_path_idx(p, path, i);
-		if (f->init)
-			f->init(elem);
-		r = spec_parse_object(c, p, e, f->sub, f->nsub, elem);
-		if (r < 0)
-			return r;
-		if (f->check) {
-			r = f->check(c, p, elem);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* shared tables                                                       */
-
-static const struct spec_field idmap_fields[] = {
-	SPEC_FLD("containerID", spec_h_u32, struct hrun_id_map, container_id, SPEC_U32, SPEC_REQ),
-	SPEC_FLD("hostID", spec_h_u32, struct hrun_id_map, host_id, SPEC_U32, SPEC_REQ),
-	SPEC_FLD("size", spec_h_u32, struct hrun_id_map, size, SPEC_RANGE(1, UINT32_MAX),
-		 SPEC_REQ),
-};
-
-static int check_idmap(const struct spec_ctx *c, const char *path, void *elem)
-{
-	const struct hrun_id_map *m = elem;
-
-	if ((uint64_t)m->container_id + m->size > (uint64_t)UINT32_MAX + 1 ||
-	    (uint64_t)m->host_id + m->size > (uint64_t)UINT32_MAX + 1)
-		return spec_fail(c, path, "range exceeds the 32-bit ID space");
-	return 0;
-}
-
-int spec_h_idmaps(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-		  const struct spec_field *f)
-{
-	const struct spec_field g = {
-		.off = f->off,
-		.cnt = f->cnt,
-		.sub = idmap_fields,
-		.nsub = ARRAY_SIZE(idmap_fields),
-		.elem_size = sizeof(struct hrun_id_map),
-		.check = check_idmap,
-	};
-
-	return spec_h_obj_array(c, path, v, base, &g);
-}
-
-/* ------------------------------------------------------------------ */
 /* process                                                             */
 
 #define CAP(x) { "CAP_" #x, CAP_##x }
@@ -544,32 +47,33 @@ static const struct spec_name_value cap_values[] = {
 };
 static const struct spec_names cap_names = { cap_values, ARRAY_SIZE(cap_values), "capability" };
 
+struct cap_set {
+	struct hrun_caps *caps;
+	uint64_t *mask;
+	size_t set; /* index into first_index, HRUN_CAP_SETS: none */
+};
+
+static void add_cap(size_t i, int cap, void *arg)
+{
+	struct cap_set *s = arg;
+
+	if (!(*s->mask & (UINT64_C(1) << cap)) && s->set < HRUN_CAP_SETS)
+		s->caps->first_index[s->set][cap] = i;
+	*s->mask |= UINT64_C(1) << cap;
+}
+
 /* array of "CAP_*" names -> bit mask */
 static int h_caps(const struct spec_ctx *c, const char *path, json_t *v, void *base,
 		  const struct spec_field *f)
 {
-	uint64_t *mask = SPEC_AT(base, f->off);
-	struct hrun_caps *caps = base;
 	/* bounding..ambient are consecutive uint64_t: which set is this? */
-	size_t set = (f->off - offsetof(struct hrun_caps, bounding)) / sizeof(uint64_t);
-	char p[SPEC_PATH_LEN];
-	size_t i;
-	json_t *e;
+	struct cap_set s = {
+		.caps = base,
+		.mask = SPEC_AT(base, f->off),
+		.set = (f->off - offsetof(struct hrun_caps, bounding)) / sizeof(uint64_t),
+	};
 
-	if (!json_is_array(v))
-		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
-	json_array_foreach(v, i, e) {
-		int cap, r;
-
-		spec_path_idx(p, path, i);
-		r = spec_lookup(c, p, e, &cap_names, &cap);
-		if (r < 0)
-			return r;
-		if (!(*mask & (UINT64_C(1) << cap)) && set < HRUN_CAP_SETS)
-			caps->first_index[set][cap] = i;
-		*mask |= UINT64_C(1) << cap;
-	}
-	return 0;
+	return spec_each_name(c, path, v, &cap_names, add_cap, &s);
 }
 
 static const struct spec_field caps_fields[] = {
@@ -592,8 +96,8 @@ static const struct spec_names rlimit_names = { rlimit_values, ARRAY_SIZE(rlimit
 static const struct spec_field rlimit_fields[] = {
 	SPEC_FLD("type", spec_h_enum, struct hrun_rlimit, resource, .names = &rlimit_names,
 		 SPEC_REQ),
-	SPEC_FLD("soft", h_u64_or_max, struct hrun_rlimit, soft, SPEC_U64, SPEC_REQ),
-	SPEC_FLD("hard", h_u64_or_max, struct hrun_rlimit, hard, SPEC_U64, SPEC_REQ),
+	SPEC_FLD("soft", spec_h_u64_or_max, struct hrun_rlimit, soft, SPEC_U64, SPEC_REQ),
+	SPEC_FLD("hard", spec_h_u64_or_max, struct hrun_rlimit, hard, SPEC_U64, SPEC_REQ),
 };
 
 static int check_rlimit(const struct spec_ctx *c, const char *path, void *elem)
@@ -871,7 +375,7 @@ static bool number_char(char ch)
  * exact number token is rewritten in place to INT64_MIN, which has the
  * same length (error positions stay right) and which no OCI field can
  * use: a literal INT64_MIN in the input is refused, so INT64_MIN after
- * parsing always means UINT64_MAX (h_u64_or_max accepts it, every other
+ * parsing always means UINT64_MAX (spec_h_u64_or_max accepts it, every other
  * integer field refuses it naming 18446744073709551615). Other values
  * above INT64_MAX stay errors. Sets *RET_COPY (NULL if nothing changed).
  */
@@ -946,71 +450,101 @@ static int load_json(const struct spec_ctx *c, const char *text, size_t len, jso
 	return 0;
 }
 
+/* What one entry point parses: the name of the file in messages (when the
+ * caller gives none), the parse of the top-level object into OUT, and the
+ * clear of a partially filled OUT on failure. */
+struct spec_entry {
+	const char *file;
+	int (*parse)(const struct spec_ctx *c, json_t *root, void *out);
+	void (*clear)(void *out);
+};
+
+static int parse_text(const struct spec_entry *e, const char *filename, const char *text,
+		      size_t len, void *out)
+{
+	struct spec_ctx c = { .file = filename ? filename : e->file };
+	json_t *root;
+	int r = load_json(&c, text, len, &root);
+
+	if (r >= 0) {
+		r = e->parse(&c, root, out);
+		json_decref(root);
+	}
+	if (r < 0)
+		e->clear(out);
+	return r;
+}
+
+static int parse_config(const struct spec_ctx *c, json_t *root, void *out)
+{
+	int r = spec_parse_object(c, "", root, spec_fields, ARRAY_SIZE(spec_fields), out);
+
+	return r < 0 ? r : check_spec(c, out);
+}
+
+static void free_config(void *out)
+{
+	spec_free(out);
+}
+
 int spec_parse(const char *filename, const char *text, size_t len, struct hrun_spec **ret_spec)
 {
-	struct spec_ctx c = { .file = filename ? filename : "config.json" };
-	struct hrun_spec *s;
-	json_t *root;
+	static const struct spec_entry e = { "config.json", parse_config, free_config };
+	struct hrun_spec *s = calloc(1, sizeof(*s));
 	int r;
 
-	r = load_json(&c, text, len, &root);
+	if (!s)
+		return hrun_err(ENOMEM, "%s: out of memory", filename ? filename : e.file);
+	r = parse_text(&e, filename, text, len, s);
 	if (r < 0)
 		return r;
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		json_decref(root);
-		return spec_oom(&c);
-	}
-	r = spec_parse_object(&c, "", root, spec_fields, ARRAY_SIZE(spec_fields), s);
-	json_decref(root);
-	if (r >= 0)
-		r = check_spec(&c, s);
-	if (r < 0) {
-		spec_free(s);
-		return r;
-	}
 	*ret_spec = s;
 	return 0;
+}
+
+static int parse_process(const struct spec_ctx *c, json_t *root, void *out)
+{
+	return spec_parse_object(c, "", root, process_fields, ARRAY_SIZE(process_fields), out);
+}
+
+static void clear_process(void *out)
+{
+	spec_process_clear(out);
 }
 
 int spec_parse_process(const char *filename, const char *text, size_t len,
 		       struct hrun_process *ret_process)
 {
-	struct spec_ctx c = { .file = filename ? filename : "process.json" };
+	static const struct spec_entry e = { "process.json", parse_process, clear_process };
 	struct hrun_process p = { 0 };
-	json_t *root;
-	int r;
+	int r = parse_text(&e, filename, text, len, &p);
 
-	r = load_json(&c, text, len, &root);
 	if (r < 0)
 		return r;
-	r = spec_parse_object(&c, "", root, process_fields, ARRAY_SIZE(process_fields), &p);
-	json_decref(root);
-	if (r < 0) {
-		spec_process_clear(&p);
-		return r;
-	}
 	*ret_process = p;
 	return 0;
+}
+
+static int parse_resources(const struct spec_ctx *c, json_t *root, void *out)
+{
+	return spec_parse_resources_json(c, "", root, out);
+}
+
+static void clear_resources(void *out)
+{
+	spec_resources_clear(out);
 }
 
 int spec_parse_resources(const char *filename, const char *text, size_t len,
 			 struct hrun_resources *ret_resources)
 {
-	struct spec_ctx c = { .file = filename ? filename : "resources.json" };
+	static const struct spec_entry e = { "resources.json", parse_resources,
+					     clear_resources };
 	struct hrun_resources res = { 0 };
-	json_t *root;
-	int r;
+	int r = parse_text(&e, filename, text, len, &res);
 
-	r = load_json(&c, text, len, &root);
 	if (r < 0)
 		return r;
-	r = spec_parse_resources_json(&c, "", root, &res);
-	json_decref(root);
-	if (r < 0) {
-		spec_resources_clear(&res);
-		return r;
-	}
 	*ret_resources = res;
 	return 0;
 }

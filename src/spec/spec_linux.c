@@ -764,22 +764,12 @@ static int h_scmp_arches(const struct spec_ctx *c, const char *path, json_t *v, 
 static int h_scmp_flags(const struct spec_ctx *c, const char *path, json_t *v, void *base,
 			const struct spec_field *f)
 {
-	unsigned *flags = SPEC_AT(base, f->off);
-	char p[SPEC_PATH_LEN];
-	size_t i;
-	json_t *e;
+	uint64_t mask;
+	int r = spec_name_mask(c, path, v, &scmp_flag_names, &mask);
 
-	if (!json_is_array(v))
-		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
-	json_array_foreach(v, i, e) {
-		int bit, r;
-
-		spec_path_idx(p, path, i);
-		r = spec_lookup(c, p, e, &scmp_flag_names, &bit);
-		if (r < 0)
-			return r;
-		*flags |= (unsigned)bit;
-	}
+	if (r < 0)
+		return r;
+	*(unsigned *)SPEC_AT(base, f->off) |= (unsigned)mask;
 	return 0;
 }
 

@@ -84,40 +84,17 @@ size_t spec_known_names(enum spec_names_table t, const char **out, size_t max)
 /* ------------------------------------------------------------------ */
 /* handlers                                                            */
 
-/* ["A", "B"] -> value(A) | value(B) */
-static int h_flag_list(const struct spec_ctx *c, const char *path, json_t *v,
-		       const struct spec_names *names, uint64_t *out)
-{
-	char p[SPEC_PATH_LEN];
-	size_t i;
-	json_t *e;
-
-	if (!json_is_array(v))
-		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
-	*out = 0;
-	json_array_foreach(v, i, e) {
-		int value, r;
-
-		spec_path_idx(p, path, i);
-		r = spec_lookup(c, p, e, names, &value);
-		if (r < 0)
-			return r;
-		*out |= (uint64_t)(unsigned)value;
-	}
-	return 0;
-}
-
 static int h_sched_flags(const struct spec_ctx *c, const char *path, json_t *v, void *base,
 			 const struct spec_field *f)
 {
-	return h_flag_list(c, path, v, &sched_flag_names, SPEC_AT(base, f->off));
+	return spec_name_mask(c, path, v, &sched_flag_names, SPEC_AT(base, f->off));
 }
 
 static int h_mpol_flags(const struct spec_ctx *c, const char *path, json_t *v, void *base,
 			const struct spec_field *f)
 {
 	uint64_t flags;
-	int r = h_flag_list(c, path, v, &mpol_flag_names, &flags);
+	int r = spec_name_mask(c, path, v, &mpol_flag_names, &flags);
 
 	*(int *)SPEC_AT(base, f->off) = (int)flags;
 	return r;
