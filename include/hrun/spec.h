@@ -356,6 +356,15 @@ struct hrun_hook_list {
 	size_t n;
 };
 
+/* linux.netDevices (config-linux.md "Network Devices"): a network device
+ * of the runtime's network namespace that the runtime moves into the
+ * container's (src/linux/netdev.c) */
+struct hrun_net_device {
+	char *host_name; /* the key: its name in the runtime's namespace */
+	char *name;      /* its name in the container ("%d": the kernel picks
+			  * a free number); NULL: host_name */
+};
+
 struct hrun_linux {
 	struct hrun_namespace namespaces[HRUN_NS_COUNT];
 	struct hrun_id_map *uid_mappings;
@@ -384,7 +393,9 @@ struct hrun_linux {
 	uint32_t monotonic_nanosecs;
 	bool has_memory_policy;
 	struct hrun_memory_policy memory_policy;
-	/* intelRdt, netDevices: rejected unless empty */
+	struct hrun_net_device *net_devices;
+	size_t n_net_devices;
+	/* intelRdt: rejected unless empty */
 };
 
 struct hrun_spec {

@@ -51,6 +51,7 @@ enum rule_id {
 	R_DEVICES_ALLOW_ALL,
 	R_DEVICES_NO_DENY,
 	R_DEVICE_HOST,
+	R_NET_DEVICE,
 	R_SYSCTL_HOST,
 	R_NO_MEMORY_LIMIT,
 	R_NO_CPU_LIMIT,
@@ -112,6 +113,8 @@ static const struct rule rules[R_COUNT] = {
 				"start linux.resources.devices with {\"allow\": false, \"access\": \"rwm\"}" },
 	[R_DEVICE_HOST] = { "HR-DEVICE-HOST", "host device node exposed",
 			    "remove the entry from linux.devices" },
+	[R_NET_DEVICE] = { "HR-NET-DEVICE", "host network device moved into the container",
+			   "give the container an interface made for it (a veth or macvlan from CNI), not one of the host's" },
 	[R_SYSCTL_HOST] = { "HR-SYSCTL-HOST", "sysctl reaches the host",
 			    "remove the sysctl, or give the container the private namespace it belongs to" },
 	[R_NO_MEMORY_LIMIT] = { "HR-NO-MEMORY-LIMIT", "no memory limit",
@@ -735,6 +738,23 @@ static void check_devices(struct ctx *c)
 	}
 }
 
+/* linux.netDevices: the container gets one of the host's links to its
+ * networks, outside the host's firewall and routing */
+static void check_net_devices(struct ctx *c)
+{
+	char path[64];
+
+	for (size_t i = 0; i < c->l->n_net_devices; i++) {
+		const struct hrun_net_device *d = &c->l->net_devices[i];
+
+		(void)snprintf(path, sizeof(path), "linux.netDevices.%s", d->host_name);
+		add_finding(c, R_NET_DEVICE, CHECK_SEV_MEDIUM, path, d->host_name,
+			    "host network device `%s` is moved into the container: it reaches that "
+			    "device's network directly, past the host's firewall and routing",
+			    d->host_name);
+	}
+}
+
 /* The namespace a sysctl belongs to, or -1 when it is global to the host. */
 static int sysctl_namespace(const char *key)
 {
@@ -916,6 +936,7 @@ int check_config(const struct hrun_spec *spec, const struct hrun_bind_sources *b
 	check_mounts(&c);
 	check_device_rules(&c);
 	check_devices(&c);
+	check_net_devices(&c);
 	check_sysctl(&c);
 	check_resources(&c);
 	check_proc_paths(&c);

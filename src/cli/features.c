@@ -88,6 +88,8 @@ json_t *features_json(void)
 		"enabled", 1, "selinux", "enabled", 1, "intelRdt", "enabled", 0, "mountExtensions",
 		"idmap", "enabled", 0);
 
+	/* features-linux.md: netDevices (moved by the runtime, netdev.c) */
+	json_object_set_new(lnx, "netDevices", json_pack("{s:b}", "enabled", 1));
 	/* features-linux.md: memoryPolicy.modes and .flags */
 	json_object_set_new(lnx, "memoryPolicy",
 			    json_pack("{s:o, s:o}", "modes", known_names(SPEC_NAMES_MPOL_MODE),

@@ -7,7 +7,7 @@
  * parse config, policy, state dir
  * compile seccomp, create cgroup
  * clone3(namespaces, INTO_CGROUP) --------> (born in its namespaces/cgroup)
- * write uid/gid maps
+ * write uid/gid maps, move netDevices
  * #1 SYNC_MAPS_DONE ----------------------> become root of the userns, join
  *                                           ns paths, time ns, mounts, /dev,
  *                                           terminal
@@ -51,6 +51,7 @@
 #include "hrun/log.h"
 #include "hrun/lsm.h"
 #include "hrun/mount.h"
+#include "hrun/netdev.h"
 #include "hrun/ns.h"
 #include "hrun/policy.h"
 #include "hrun/process.h"
@@ -642,6 +643,13 @@ static int spawn_init(struct init_ctx *c)
 			return r;
 	}
 	r = process_set_oom_score_adj(c->pid, &c->spec->process);
+	if (r < 0)
+		return r;
+	/* linux.netDevices: the runtime holds the devices (its network
+	 * namespace) and CAP_NET_ADMIN over both; the child's namespace (new
+	 * at clone, or the path it joins after #1) exists now, and nothing
+	 * runs in the container before #1 */
+	r = netdev_move_all(c->spec, c->pid, c->ns_fds[HRUN_NS_NET]);
 	if (r < 0)
 		return r;
 	/* sync #1 */

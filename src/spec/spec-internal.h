@@ -157,6 +157,12 @@ int spec_h_memory_policy(const struct spec_ctx *, const char *, json_t *, void *
 int spec_h_personality_flags(const struct spec_ctx *, const char *, json_t *, void *,
 			     const struct spec_field *);
 
+/* spec_netdev.c */
+int spec_h_net_devices(const struct spec_ctx *, const char *, json_t *, void *,
+		       const struct spec_field *);
+int spec_check_net_devices(const struct spec_ctx *c, const struct hrun_linux *l);
+void spec_net_devices_free(struct hrun_net_device *d, size_t n);
+
 /* spec_linux.c */
 int spec_h_mounts(const struct spec_ctx *, const char *, json_t *, void *,
 		  const struct spec_field *);

@@ -356,7 +356,7 @@ static int check_spec(const struct spec_ctx *c, const struct hrun_spec *s)
 		return spec_fail(c, "hostname", "requires a UTS namespace in linux.namespaces");
 	if (s->domainname && s->domainname[0] && !l->namespaces[HRUN_NS_UTS].enabled)
 		return spec_fail(c, "domainname", "requires a UTS namespace in linux.namespaces");
-	return spec_check_sysctl(c, l);
+	return spec_check_net_devices(c, l) ?: spec_check_sysctl(c, l);
 }
 
 #define U64_MAX_TEXT "18446744073709551615"

@@ -903,7 +903,8 @@ static const struct spec_field linux_fields[] = {
 	SPEC_FLAT("timeOffsets", time_offsets_fields, SPEC_HAS(LNX, has_time_offsets)),
 	SPEC_UNSUP("intelRdt", "Intel RDT is not implemented"),
 	SPEC_FLD("memoryPolicy", spec_h_memory_policy, LNX, memory_policy),
-	SPEC_UNSUP("netDevices", "moving network devices is not implemented"),
+	SPEC_FLD("netDevices", spec_h_net_devices, LNX, net_devices,
+		 .cnt = offsetof(LNX, n_net_devices)),
 };
 
 int spec_h_linux(const struct spec_ctx *c, const char *path, json_t *v, void *base,
@@ -952,5 +953,6 @@ void spec_linux_clear(struct hrun_linux *l)
 	strv_free(l->readonly_paths);
 	free(l->memory_policy.nodes);
 	free(l->mount_label);
+	spec_net_devices_free(l->net_devices, l->n_net_devices);
 	*l = (struct hrun_linux){ 0 };
 }

@@ -444,6 +444,24 @@ Test(spec, deprecated_kernel_memory_is_ignored)
 	spec_free(s);
 }
 
+Test(spec, net_devices)
+{
+	struct hrun_spec *s = parse_ok(
+		CFG(",'linux':{'namespaces':[{'type':'network','path':'/run/netns/x'}],"
+		    "'netDevices':{'veth1':{'name':'ctr0'},'eth2':{},'eth3':{'name':''},"
+		    "'eth4':{'name':'net%d'},'eth5':{'name':'net%d'}}}"));
+	const struct hrun_net_device *d = s->linux_cfg.net_devices;
+
+	cr_assert_eq(s->linux_cfg.n_net_devices, 5);
+	cr_expect_str_eq(d[0].host_name, "veth1");
+	cr_expect_str_eq(d[0].name, "ctr0");
+	cr_expect_str_eq(d[1].host_name, "eth2");
+	cr_expect_null(d[1].name);
+	cr_expect_null(d[2].name, "\"\" is read as not given");
+	cr_expect_str_eq(d[4].name, "net%d", "two templates may share a pattern");
+	spec_free(s);
+}
+
 Test(spec, device_file_mode_with_type_bits)
 {
 	struct hrun_spec *s = parse_ok(
@@ -769,8 +787,36 @@ static const struct bad_case bad_cases[] = {
 	{ LNX("'memoryPolicy':{'mode':'MPOL_BIND'}"),
 	  E("linux.memoryPolicy.nodes: required by this mode") },
 	{ LNX("'netDevices':{'eth0':{}}"),
-	  E("linux.netDevices: not supported by hrun (moving network devices is not "
-	    "implemented)") },
+	  E("linux.netDevices: requires a network namespace in linux.namespaces (without one "
+	    "the container shares the runtime's)") },
+#define NETNS "'namespaces':[{'type':'network'}],"
+	{ LNX(NETNS "'netDevices':{'eth0/x':{}}"),
+	  E("linux.netDevices: invalid device name \"eth0/x\": contains '/', ':', white space "
+	    "or a control character") },
+	{ LNX(NETNS "'netDevices':{'..':{}}"),
+	  E("linux.netDevices: invalid device name \"..\": `.` and `..` are not device names") },
+	{ LNX(NETNS "'netDevices':{'':{}}"),
+	  E("linux.netDevices: invalid device name \"\": empty") },
+	{ LNX(NETNS "'netDevices':{'eth%d':{}}"),
+	  E("linux.netDevices: invalid device name \"eth%d\": contains '%'") },
+	{ LNX(NETNS "'netDevices':{'eth0':{'name':'a234567890123456'}}"),
+	  E("linux.netDevices.eth0.name: invalid device name \"a234567890123456\": longer than "
+	    "15 bytes (IFNAMSIZ)") },
+	{ LNX(NETNS "'netDevices':{'eth0':{'name':'c%s'}}"),
+	  E("linux.netDevices.eth0.name: invalid device name \"c%s\": a template takes one "
+	    "\"%d\" and no other '%'") },
+	{ LNX(NETNS "'netDevices':{'eth0':{'name':'a b'}}"),
+	  E("linux.netDevices.eth0.name: invalid device name \"a b\": contains '/', ':', white "
+	    "space or a control character") },
+	{ LNX(NETNS "'netDevices':{'eth0':{'name':7}}"),
+	  E("linux.netDevices.eth0.name: expected a string, got 7") },
+	{ LNX(NETNS "'netDevices':{'eth0':[]}"),
+	  E("linux.netDevices.eth0: expected an object, got an array") },
+	{ LNX(NETNS "'netDevices':{'eth0':{'name':'c0'},'eth1':{'name':'c0'}}"),
+	  E("linux.netDevices: `eth0` and `eth1` would both be named `c0` in the container") },
+	{ LNX(NETNS "'netDevices':{'eth0':{},'eth1':{'name':'eth0'}}"),
+	  E("linux.netDevices: `eth0` and `eth1` would both be named `eth0` in the container") },
+	{ LNX(NETNS "'netDevices':[]"), E("linux.netDevices: expected an object, got an array") },
 	{ CFG(",'linux':[]"), E("linux: expected an object, got an array") },
 };
 
