@@ -134,6 +134,26 @@ refused "a name already taken in the container's namespace" \
 B=$(nd_bundle b7 "{\"lo\": {}}")
 refused "the loopback device" "^hrun: linux.netDevices: .lo. is a loopback device" "$B"
 
+# --- a failure after the move: moved back as it was -----------------------
+# IPv6 off in the joined namespace: adding the device's IPv6 address there
+# fails after it moved, so hrun gives it back with its name and addresses
+veth ndf$S ndfp$S 10.82.0.2 10.82.0.1
+ip -6 addr add fd82::2/64 dev ndf$S nodad
+nsenter --net="$NS" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 &&
+	echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6'
+B=$(new_bundle rb ".linux.netDevices = {\"ndf$S\": {\"name\": \"rb0\"}} |
+	.linux.namespaces = [.linux.namespaces[] | if .type == \"network\" then .path = \"$NS\" else . end]")
+out=$(H run --bundle "$B" rb$S 2>&1); rc=$?
+expect_match "IPv6 disabled in the container's namespace: the address that fails is named" \
+	"^hrun: linux.netDevices: .ndf$S.: add its address #2 to .rb0.: " "$out"
+expect_eq "  ... one line (the move back succeeded), exit 1" "1 1" "$(printf '%s\n' "$out" | wc -l) $rc"
+after=$(ip -o addr show dev ndf$S 2>&1)
+expect_match "  ... ndf$S is back under its name with its IPv4 address" "ndf$S +inet 10.82.0.2/24" "$after"
+expect_match "  ... and its IPv6 address" "ndf$S +inet6 fd82::2/64" "$after"
+expect_match "  ... and up" "state UP|,UP" "$(ip link show ndf$S 2>&1)"
+check "  ... no rb0 in the container's namespace, no state left" \
+	bash -c "! nsenter --net='$NS' ip link show rb0 >/dev/null 2>&1 && [ -z \"\$($HRUN --root $ROOT list -q)\" ]"
+
 # --- features and check ---------------------------------------------------
 expect_eq "features: linux.netDevices.enabled" true "$("$HRUN" features | jq .linux.netDevices.enabled)"
 B=$(nd_bundle chk "{\"nde$S\": {\"name\": \"ctr0\"}}")
