@@ -40,8 +40,14 @@ void mount_sources_clear(struct hrun_bind_sources *s);
 
 /* In the runtime parent, before clone3: a detached clone (open_tree
  * OPEN_TREE_CLONE, AT_RECURSIVE for rbind, made a slave) of every resolved
- * source into ->tree; the child attaches it (mount_config_mounts). */
+ * source into ->tree, idmapped where asked; the child attaches it
+ * (mount_config_mounts). */
 int mount_clone_sources(const struct hrun_spec *spec, struct hrun_bind_sources *s);
+
+/* Called by mount_clone_sources: idmap (mount_setattr MOUNT_ATTR_IDMAP,
+ * AT_RECURSIVE for ridmap) the detached tree of every mount asking for it,
+ * with a user namespace made for its mapping (mount_idmap.c). */
+int mount_idmap_sources(const struct hrun_spec *spec, struct hrun_bind_sources *s);
 
 /* The "leaves the bundle" error for mounts[I] (returns -EXDEV). */
 int mount_source_escapes(size_t i, const char *src);

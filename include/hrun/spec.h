@@ -51,6 +51,12 @@ enum hrun_propagation {
 	HRUN_PROP_RUNBINDABLE,
 };
 
+enum hrun_idmap {
+	HRUN_IDMAP_NONE = 0,
+	HRUN_IDMAP_TOP,       /* "idmap": the mount itself */
+	HRUN_IDMAP_RECURSIVE, /* "ridmap": every mount of the (rbind) tree */
+};
+
 struct hrun_mount {
 	char *destination; /* absolute path inside the container */
 	char *type;        /* NULL: "none"/bind */
@@ -59,10 +65,21 @@ struct hrun_mount {
 	unsigned long clear_flags; /* MS_* explicitly cleared (rw, suid, dev, exec, ...) */
 	enum hrun_propagation propagation;
 	char *data;    /* remaining fs-specific options joined by ',' (e.g. "size=64m,mode=1777"); NULL if none */
-	bool recursive_ro; /* "rro" */
+	/* the recursive options (rro, rnosuid, ratime, ...): MOUNT_ATTR_*
+	 * bits set and cleared with mount_setattr(AT_RECURSIVE) after the
+	 * mount and its own options; an atime option clears MOUNT_ATTR__ATIME
+	 * and sets its mode (MOUNT_ATTR_RELATIME is 0) */
+	unsigned rec_attr_set;
+	unsigned rec_attr_clr;
 	bool tmpcopyup;    /* "tmpcopyup" (runc/crun): a tmpfs starts with the
 			    * content of the directory it covers */
-	/* uidMappings/gidMappings (idmapped mounts) are refused by the parser */
+	enum hrun_idmap idmap; /* "idmap" / "ridmap" (bind mounts only) */
+	/* uidMappings/gidMappings: the id mapping of an idmapped mount; none
+	 * given: the container's (linux.uidMappings/gidMappings) */
+	struct hrun_id_map *uid_mappings;
+	size_t n_uid_mappings;
+	struct hrun_id_map *gid_mappings;
+	size_t n_gid_mappings;
 };
 
 /* capability sets as bit masks of CAP_* numbers (bit n = capability n) */

@@ -18,6 +18,7 @@
 #include "hrun/error.h"
 
 #include <errno.h>
+#include <linux/mount.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/mount.h>
@@ -48,6 +49,7 @@ enum rule_id {
 	R_MOUNT_CGROUP_RW,
 	R_MOUNT_PROPAGATION,
 	R_MOUNT_TMPFS,
+	R_MOUNT_IDMAP,
 	R_DEVICES_ALLOW_ALL,
 	R_DEVICES_NO_DENY,
 	R_DEVICE_HOST,
@@ -107,6 +109,8 @@ static const struct rule rules[R_COUNT] = {
 				  "use private or slave propagation (rprivate, rslave)" },
 	[R_MOUNT_TMPFS] = { "HR-MOUNT-TMPFS", "tmpfs without nosuid/nodev",
 			    "add \"nosuid\" and \"nodev\" (and \"noexec\" where possible) to the tmpfs options" },
+	[R_MOUNT_IDMAP] = { "HR-MOUNT-IDMAP", "host path idmapped to container ids",
+			    "idmap only directories the container should own, and map no container id onto files of host root (on-disk id 0)" },
 	[R_DEVICES_ALLOW_ALL] = { "HR-DEVICES-ALLOW-ALL", "device cgroup allows every device",
 				  "start linux.resources.devices with {\"allow\": false, \"access\": \"rwm\"} and allow only specific devices" },
 	[R_DEVICES_NO_DENY] = { "HR-DEVICES-NO-DENY", "device cgroup does not deny by default",
@@ -536,9 +540,10 @@ static struct mount_opts mount_options(const struct hrun_mount *m)
 	struct mount_opts o = { 0 };
 
 	o.bind = (m->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
-	/* the parser applied "ro"/"rw" in order (the last one wins); "rro"
-	 * makes the whole tree read-only whatever follows */
-	o.ro = (m->flags & MS_RDONLY) || m->recursive_ro;
+	/* the parser applied "ro"/"rw" in order (the last one wins); the
+	 * recursive "rro"/"rrw" come after them on the whole tree */
+	o.ro = (m->rec_attr_set & MOUNT_ATTR_RDONLY) ||
+	       ((m->flags & MS_RDONLY) && !(m->rec_attr_clr & MOUNT_ATTR_RDONLY));
 	o.nosuid = m->flags & MS_NOSUID;
 	o.nodev = m->flags & MS_NODEV;
 	o.shared = m->propagation == HRUN_PROP_SHARED || m->propagation == HRUN_PROP_RSHARED;
@@ -628,6 +633,57 @@ static void check_bind(struct ctx *c, size_t i, const char *path, const char *sr
 			    "host `%s` is bind-mounted read-write", shown);
 }
 
+/* The host uid that files of host root (on-disk uid 0) show as through
+ * the idmapped mounts[I]: its own mapping, else the container's. false:
+ * they stay unmapped (a joined user namespace: unknown, say mapped). */
+static bool idmap_maps_root(const struct ctx *c, const struct hrun_mount *m, uint32_t *ret_uid)
+{
+	const struct hrun_id_map *v = m->n_uid_mappings ? m->uid_mappings : c->l->uid_mappings;
+	size_t n = m->n_uid_mappings ? m->n_uid_mappings : c->l->n_uid_mappings;
+
+	if (!m->n_uid_mappings && c->l->namespaces[HRUN_NS_USER].path) {
+		*ret_uid = UINT32_MAX;
+		return true;
+	}
+	for (size_t j = 0; j < n; j++)
+		if (v[j].container_id == 0) {
+			*ret_uid = v[j].host_id;
+			return true;
+		}
+	return false;
+}
+
+/* An idmapped bind hands the host files under it to container ids: worse
+ * on a sensitive path, and worst when host root's files become writable
+ * by an id the container has. */
+static void check_idmap(struct ctx *c, size_t i, const char *path, const struct hrun_mount *m,
+			const struct mount_opts *o)
+{
+	char buf[4096], who[48] = "";
+	const char *host = bind_host_path(c, i, m->source, buf, sizeof(buf));
+	enum check_severity sev;
+	uint32_t uid = 0;
+	bool root = idmap_maps_root(c, m, &uid);
+
+	if (!host)
+		return;
+	sev = host_path_severity(host, o->ro);
+	if (sev == CHECK_SEV_NONE && !root)
+		return;
+	if (sev == CHECK_SEV_NONE)
+		sev = CHECK_SEV_LOW;
+	if (root && !o->ro && sev < CHECK_SEV_CRITICAL)
+		sev++;
+	if (root && uid != UINT32_MAX)
+		(void)snprintf(who, sizeof(who), " uid %u", uid);
+	add_finding(c, R_MOUNT_IDMAP, sev, path, host,
+		    "host `%s` is idmapped %s (%s)%s%s%s", host, o->ro ? "read-only" : "read-write",
+		    m->idmap == HRUN_IDMAP_RECURSIVE ? "ridmap" : "idmap",
+		    root ? ": files of host root appear owned by" : "",
+		    root ? (uid == UINT32_MAX ? " the joined user namespace's root" : who) : "",
+		    root && !o->ro ? ", who may write them" : "");
+}
+
 static void check_tmpfs(struct ctx *c, const char *path, const char *dst, const struct mount_opts *o)
 {
 	/* /dev must allow device nodes; nosuid is still expected there */
@@ -649,6 +705,8 @@ static void check_mount(struct ctx *c, size_t i, const struct hrun_mount *m)
 	(void)snprintf(path, sizeof(path), "mounts[%zu]", i);
 	if (o.bind && m->source)
 		check_bind(c, i, path, m->source, &o);
+	if (o.bind && m->source && m->idmap != HRUN_IDMAP_NONE)
+		check_idmap(c, i, path, m, &o);
 	if (type && strcmp(type, "sysfs") == 0 && !o.ro)
 		add_finding(c, R_MOUNT_SYSFS_RW, CHECK_SEV_HIGH, path, dst, "sysfs is mounted read-write on `%s`", dst);
 	if (type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) && !o.ro)

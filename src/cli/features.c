@@ -86,7 +86,7 @@ json_t *features_json(void)
 		"namespaces", namespaces(), "capabilities", capabilities(), "cgroup", "v1", 0, "v2",
 		1, "systemd", 0, "systemdUser", 0, "rdma", 0, "seccomp", seccomp, "apparmor",
 		"enabled", 1, "selinux", "enabled", 1, "intelRdt", "enabled", 0, "mountExtensions",
-		"idmap", "enabled", 0);
+		"idmap", "enabled", 1);
 
 	/* features-linux.md: netDevices (moved by the runtime, netdev.c) */
 	json_object_set_new(lnx, "netDevices", json_pack("{s:b}", "enabled", 1));

@@ -181,28 +181,41 @@ static int bind_remount(const char *target, unsigned long flags)
 	return 0;
 }
 
-static int apply_recursive_ro(int fd, const char *dest)
+/* The recursive options (rro, rnosuid, ratime, ...) on the whole tree of
+ * the mount, after the mount's own options: a config asking for them is
+ * never run without them. */
+static int apply_recursive_attrs(struct hrun_mount_ctx *ctx, int fd, const struct hrun_mount *m)
 {
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	struct mount_attr attr = { .attr_set = m->rec_attr_set, .attr_clr = m->rec_attr_clr };
 
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-		    sizeof(attr)) < 0)
-		return hrun_syserr(errno, "make `%s` recursively read-only", dest);
-	return 0;
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+		return 0;
+	if (errno == ENOSYS)
+		return hrun_err(ENOSYS, "options: the recursive mount options of `%s` need "
+				"mount_setattr (Linux 5.12), which this kernel lacks", m->destination);
+	if (errno == EPERM && ctx->userns)
+		return hrun_syserr(EPERM, "options: recursive options on `%s` (in a user "
+				   "namespace the kernel locks the flags and atime mode the "
+				   "host set on its mounts)",
+				   m->destination);
+	return hrun_syserr(errno, "options: recursive options on `%s`", m->destination);
 }
 
-/* After the mount itself: bind remount flags, rro, propagation. */
+/* After the mount itself: bind remount flags, the recursive options,
+ * propagation. */
 static int finish_mount(struct hrun_mount_ctx *ctx, const struct hrun_mount *m, bool bind)
 {
 	const unsigned long remount_mask = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
 					   MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
-					   MS_STRICTATIME | MS_SYNCHRONOUS | MS_DIRSYNC;
+					   MS_STRICTATIME | MS_SYNCHRONOUS | MS_DIRSYNC |
+					   MS_NOSYMFOLLOW;
+	bool rec = m->rec_attr_set || m->rec_attr_clr;
 	_cleanup_close_ int fd = -1;
 	char tpath[FD_PATH_MAX];
 	unsigned long prop = propagation_flags(m->propagation);
 	int r;
 
-	if (!(bind && (m->flags & remount_mask)) && !m->recursive_ro && !prop)
+	if (!(bind && (m->flags & remount_mask)) && !rec && !prop)
 		return 0;
 	fd = reopen_target(ctx, m->destination);
 	if (fd < 0)
@@ -213,8 +226,9 @@ static int finish_mount(struct hrun_mount_ctx *ctx, const struct hrun_mount *m, 
 		if (r < 0)
 			return hrun_syserr(-r, "remount `%s` with its options", m->destination);
 	}
-	if (m->recursive_ro) {
-		r = apply_recursive_ro(fd, m->destination);
+	/* after the mount's own flags: "ro,rrw" leaves the tree writable */
+	if (rec) {
+		r = apply_recursive_attrs(ctx, fd, m);
 		if (r < 0)
 			return r;
 	}
@@ -288,7 +302,8 @@ static int mount_bind_tree(struct hrun_mount_ctx *ctx, const struct hrun_mount *
 	_cleanup_close_ int fd = -1, own = -1;
 	int tree = b->tree;
 
-	if (ctx->userns) {
+	/* an idmapped tree is the runtime's: only it could idmap it */
+	if (ctx->userns && m->idmap == HRUN_IDMAP_NONE) {
 		own = clone_in_userns(m, b);
 		if (own < 0 && own != -EACCES)
 			return own;

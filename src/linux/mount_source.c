@@ -194,5 +194,9 @@ int mount_clone_sources(const struct hrun_spec *spec, struct hrun_bind_sources *
 			    sizeof(attr)) < 0)
 			return hrun_syserr(errno, "mounts[%zu]: make the bind of `%s` a slave", i, b->path);
 	}
-	return 0;
+	/* idmapped while detached and still the runtime's (see mount_idmap.c).
+	 * In a user namespace the child attaches these trees, not a clone
+	 * of its own: the host's flags on them are then not locked (the
+	 * kernel corner above) */
+	return mount_idmap_sources(spec, s);
 }

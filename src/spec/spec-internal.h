@@ -4,8 +4,9 @@
 
 /*
  * Table-driven JSON -> struct machinery (spec_handlers.c) shared by spec.c
- * (top level, process, hooks), spec_linux.c (the "linux" object, mounts)
- * and spec_sched.c. Not a public interface: only these files include it.
+ * (top level, process, hooks), spec_mount.c (mounts), spec_linux.c (the
+ * "linux" object) and spec_sched.c. Not a public interface: only these
+ * files include it.
  */
 
 #include "hrun/cleanup.h"
@@ -163,9 +164,14 @@ int spec_h_net_devices(const struct spec_ctx *, const char *, json_t *, void *,
 int spec_check_net_devices(const struct spec_ctx *c, const struct hrun_linux *l);
 void spec_net_devices_free(struct hrun_net_device *d, size_t n);
 
-/* spec_linux.c */
+/* spec_mount.c */
 int spec_h_mounts(const struct spec_ctx *, const char *, json_t *, void *,
 		  const struct spec_field *);
+/* mounts[]: idmap/ridmap with their mappings, against the rest of the config */
+int spec_check_mounts(const struct spec_ctx *c, const struct hrun_spec *s);
+void spec_mount_clear(struct hrun_mount *m);
+
+/* spec_linux.c */
 int spec_h_linux(const struct spec_ctx *, const char *, json_t *, void *,
 		 const struct spec_field *);
 int spec_parse_resources_json(const struct spec_ctx *c, const char *path, json_t *v,

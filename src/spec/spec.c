@@ -336,6 +336,7 @@ static int check_no_mount_ns(const struct hrun_spec *s)
 static int check_spec(const struct spec_ctx *c, const struct hrun_spec *s)
 {
 	const struct hrun_linux *l = &s->linux_cfg;
+	int r;
 
 	if ((l->n_uid_mappings || l->n_gid_mappings) && !ns_new(s, HRUN_NS_USER))
 		return spec_fail(c, l->n_uid_mappings ? "linux.uidMappings" : "linux.gidMappings",
@@ -356,6 +357,9 @@ static int check_spec(const struct spec_ctx *c, const struct hrun_spec *s)
 		return spec_fail(c, "hostname", "requires a UTS namespace in linux.namespaces");
 	if (s->domainname && s->domainname[0] && !l->namespaces[HRUN_NS_UTS].enabled)
 		return spec_fail(c, "domainname", "requires a UTS namespace in linux.namespaces");
+	r = spec_check_mounts(c, s);
+	if (r < 0)
+		return r;
 	return spec_check_net_devices(c, l) ?: spec_check_sysctl(c, l);
 }
 
@@ -606,14 +610,6 @@ void spec_kv_free(struct hrun_kv *kv, size_t n)
 	free(kv);
 }
 
-static void mount_clear(struct hrun_mount *m)
-{
-	free(m->destination);
-	free(m->type);
-	free(m->source);
-	free(m->data);
-}
-
 void spec_process_clear(struct hrun_process *p)
 {
 	if (!p)
@@ -648,7 +644,7 @@ void spec_free(struct hrun_spec *spec)
 	free(spec->oci_version);
 	free(spec->root_path);
 	for (size_t i = 0; i < spec->n_mounts; i++)
-		mount_clear(&spec->mounts[i]);
+		spec_mount_clear(&spec->mounts[i]);
 	free(spec->mounts);
 	spec_process_clear(&spec->process);
 	free(spec->hostname);

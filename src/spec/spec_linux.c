@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The Linux-specific parts of config.json: mount options (-> MS_* flags)
- * and the "linux" object (config-linux.md): namespaces, ID mappings,
+ * The Linux-specific parts of config.json, the "linux" object
+ * (config-linux.md): namespaces, ID mappings,
  * devices, cgroup resources, sysctl, seccomp, personality, time offsets. Same table-driven scheme as spec.c (see spec-internal.h).
  */
 #define _GNU_SOURCE
@@ -14,7 +14,6 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
 
@@ -35,194 +34,6 @@ static const struct spec_name_value propagation_values[] = {
 static const struct spec_names propagation_names = {
 	propagation_values, ARRAY_SIZE(propagation_values), "propagation"
 };
-
-/* ------------------------------------------------------------------ */
-/* mounts: options become MS_* flags                                                              */
-
-enum opt_kind { OPT_FLAG, OPT_PROP, OPT_RRO, OPT_TMPCOPYUP, OPT_NOOP, OPT_REJECT };
-
-struct mount_opt {
-	const char *name;
-	enum opt_kind kind;
-	unsigned long set;
-	unsigned long clear;
-	const char *why; /* OPT_REJECT */
-};
-
-static const struct mount_opt mount_opts[] = {
-	{ "defaults", OPT_NOOP, 0, 0, NULL },
-	{ "ro", OPT_FLAG, MS_RDONLY, 0, NULL },
-	{ "rw", OPT_FLAG, 0, MS_RDONLY, NULL },
-	{ "nosuid", OPT_FLAG, MS_NOSUID, 0, NULL },
-	{ "suid", OPT_FLAG, 0, MS_NOSUID, NULL },
-	{ "nodev", OPT_FLAG, MS_NODEV, 0, NULL },
-	{ "dev", OPT_FLAG, 0, MS_NODEV, NULL },
-	{ "noexec", OPT_FLAG, MS_NOEXEC, 0, NULL },
-	{ "exec", OPT_FLAG, 0, MS_NOEXEC, NULL },
-	{ "sync", OPT_FLAG, MS_SYNCHRONOUS, 0, NULL },
-	{ "async", OPT_FLAG, 0, MS_SYNCHRONOUS, NULL },
-	{ "dirsync", OPT_FLAG, MS_DIRSYNC, 0, NULL },
-	{ "remount", OPT_FLAG, MS_REMOUNT, 0, NULL },
-	{ "mand", OPT_FLAG, MS_MANDLOCK, 0, NULL },
-	{ "nomand", OPT_FLAG, 0, MS_MANDLOCK, NULL },
-	{ "noatime", OPT_FLAG, MS_NOATIME, 0, NULL },
-	{ "atime", OPT_FLAG, 0, MS_NOATIME, NULL },
-	{ "nodiratime", OPT_FLAG, MS_NODIRATIME, 0, NULL },
-	{ "diratime", OPT_FLAG, 0, MS_NODIRATIME, NULL },
-	{ "relatime", OPT_FLAG, MS_RELATIME, 0, NULL },
-	{ "norelatime", OPT_FLAG, 0, MS_RELATIME, NULL },
-	{ "strictatime", OPT_FLAG, MS_STRICTATIME, 0, NULL },
-	{ "nostrictatime", OPT_FLAG, 0, MS_STRICTATIME, NULL },
-	{ "lazytime", OPT_FLAG, MS_LAZYTIME, 0, NULL },
-	{ "nolazytime", OPT_FLAG, 0, MS_LAZYTIME, NULL },
-	{ "nosymfollow", OPT_FLAG, MS_NOSYMFOLLOW, 0, NULL },
-	{ "symfollow", OPT_FLAG, 0, MS_NOSYMFOLLOW, NULL },
-	{ "silent", OPT_FLAG, MS_SILENT, 0, NULL },
-	{ "loud", OPT_FLAG, 0, MS_SILENT, NULL },
-	{ "bind", OPT_FLAG, MS_BIND, 0, NULL },
-	{ "rbind", OPT_FLAG, MS_BIND | MS_REC, 0, NULL },
-	{ "private", OPT_PROP, HRUN_PROP_PRIVATE, 0, NULL },
-	{ "rprivate", OPT_PROP, HRUN_PROP_RPRIVATE, 0, NULL },
-	{ "shared", OPT_PROP, HRUN_PROP_SHARED, 0, NULL },
-	{ "rshared", OPT_PROP, HRUN_PROP_RSHARED, 0, NULL },
-	{ "slave", OPT_PROP, HRUN_PROP_SLAVE, 0, NULL },
-	{ "rslave", OPT_PROP, HRUN_PROP_RSLAVE, 0, NULL },
-	{ "unbindable", OPT_PROP, HRUN_PROP_UNBINDABLE, 0, NULL },
-	{ "runbindable", OPT_PROP, HRUN_PROP_RUNBINDABLE, 0, NULL },
-	{ "rro", OPT_RRO, 0, 0, NULL },
-	{ "tmpcopyup", OPT_TMPCOPYUP, 0, 0, NULL },
-	{ "idmap", OPT_REJECT, 0, 0, "idmapped mounts are not implemented" },
-	{ "ridmap", OPT_REJECT, 0, 0, "idmapped mounts are not implemented" },
-};
-
-/* The other recursive mount attributes of runtime-spec 1.1 (rnosuid, ...):
- * only "rro" is represented in struct hrun_mount. */
-static const char *const recursive_opts[] = {
-	"rrw",	      "rsuid",	       "rnosuid",     "rdev",	  "rnodev",	"rexec",
-	"rnoexec",    "rdiratime",     "rnodiratime", "rrelatime", "rnorelatime", "ratime",
-	"rnoatime",   "rstrictatime",  "rnostrictatime", "rsymfollow", "rnosymfollow",
-};
-
-size_t spec_mount_options(const char **ret, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(mount_opts) && n < max; i++)
-		if (mount_opts[i].kind != OPT_REJECT)
-			ret[n++] = mount_opts[i].name;
-	return n;
-}
-
-static int append_data(const struct spec_ctx *c, struct hrun_mount *m, const char *opt)
-{
-	size_t old = m->data ? strlen(m->data) : 0;
-	char *d = realloc(m->data, old + strlen(opt) + 2);
-
-	if (!d)
-		return spec_oom(c);
-	if (old)
-		d[old++] = ',';
-	strcpy(d + old, opt);
-	m->data = d;
-	return 0;
-}
-
-static void apply_opt(struct hrun_mount *m, const struct mount_opt *o)
-{
-	switch (o->kind) {
-	case OPT_FLAG:
-		/* last one wins: "ro,rw" leaves the mount writable */
-		m->flags = (m->flags | o->set) & ~o->clear;
-		m->clear_flags = (m->clear_flags | o->clear) & ~o->set;
-		break;
-	case OPT_PROP:
-		m->propagation = (enum hrun_propagation)o->set;
-		break;
-	case OPT_RRO:
-		m->recursive_ro = true;
-		break;
-	case OPT_TMPCOPYUP:
-		m->tmpcopyup = true;
-		break;
-	case OPT_NOOP:
-	case OPT_REJECT: /* refused before this is called */
-		break;
-	}
-}
-
-static int parse_mount_opt(const struct spec_ctx *c, const char *path, const json_t *v,
-			   struct hrun_mount *m)
-{
-	const char *s;
-	int r = spec_want_string(c, path, v);
-
-	if (r < 0)
-		return r;
-	s = json_string_value(v);
-	if (!s[0] || strchr(s, ','))
-		return spec_fail(c, path, "invalid mount option %s", spec_describe(v).s);
-	for (size_t i = 0; i < ARRAY_SIZE(mount_opts); i++) {
-		if (strcmp(mount_opts[i].name, s) != 0)
-			continue;
-		if (mount_opts[i].kind == OPT_REJECT)
-			return spec_fail(c, path, "%s is not supported by hrun (%s)",
-					 spec_describe(v).s, mount_opts[i].why);
-		apply_opt(m, &mount_opts[i]);
-		return 0;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(recursive_opts); i++)
-		if (strcmp(recursive_opts[i], s) == 0)
-			return spec_fail(c, path,
-					 "%s is not supported by hrun (of the recursive mount "
-					 "attributes only \"rro\" is implemented)",
-					 spec_describe(v).s);
-	return append_data(c, m, s);
-}
-
-static int h_mount_options(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-			   const struct spec_field *f)
-{
-	char p[SPEC_PATH_LEN];
-	size_t i;
-	json_t *e;
-
-	if (!json_is_array(v))
-		return spec_fail(c, path, "expected an array, got %s", spec_describe(v).s);
-	json_array_foreach(v, i, e) {
-		int r;
-
-		spec_path_idx(p, path, i);
-		r = parse_mount_opt(c, p, e, base);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-static const struct spec_field mount_fields[] = {
-	SPEC_FLD("destination", spec_h_abs, struct hrun_mount, destination, SPEC_REQ),
-	SPEC_FLD("type", spec_h_str, struct hrun_mount, type),
-	SPEC_FLD("source", spec_h_str, struct hrun_mount, source),
-	SPEC_FLD("options", h_mount_options, struct hrun_mount, flags),
-	/* never parsed and dropped: a mount that asks for an id mapping and
-	 * gets none would show the files with the host's owners */
-	SPEC_UNSUP("uidMappings", "idmapped mounts are not implemented"),
-	SPEC_UNSUP("gidMappings", "idmapped mounts are not implemented"),
-};
-
-int spec_h_mounts(const struct spec_ctx *c, const char *path, json_t *v, void *base,
-		  const struct spec_field *f)
-{
-	const struct spec_field g = {
-		.off = f->off,
-		.cnt = f->cnt,
-		.sub = mount_fields,
-		.nsub = ARRAY_SIZE(mount_fields),
-		.elem_size = sizeof(struct hrun_mount),
-	};
-
-	return spec_h_obj_array(c, path, v, base, &g);
-}
 
 /* ------------------------------------------------------------------ */
 /* namespaces                                                          */

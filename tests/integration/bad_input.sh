@@ -26,11 +26,11 @@ bad "apparmor profile set" 'process.apparmorProfile' '.process.apparmorProfile =
 bad "root.path missing on disk" 'root.path' '.root.path = "no-such-rootfs"'
 bad "missing command" 'executable file not found' '.process.args = ["no-such-command"]'
 bad "cwd is a file" 'process.cwd' '.process.cwd = "/bin/busybox"'
-bad "idmapped mount: uidMappings" '^hrun: config.json: mounts\[7\].uidMappings: not supported by hrun \(idmapped mounts are not implemented\)$' \
+bad "idmapped mount: uidMappings without the idmap option" '^hrun: config.json: mounts\[7\]: uidMappings requires the "idmap" or "ridmap" option$' \
 	'.mounts[7].uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
-bad "idmapped mount: gidMappings" 'mounts\[7\].gidMappings: not supported' \
+bad "idmapped mount: gidMappings without the idmap option" 'mounts\[7\]: gidMappings requires the "idmap"' \
 	'.mounts[7].gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
-bad "idmapped mount: idmap option" 'mounts\[7\].options\[[0-9]+\]: "idmap" is not supported' '.mounts[7].options += ["idmap"]'
+bad "idmapped mount: idmap on a tmpfs" '^hrun: config.json: mounts\[7\].options: "idmap": hrun idmaps bind mounts only$' '.mounts[7].options += ["idmap"]'
 printf '{"ociVersion": "1.2.0", "root": ' > "$B/config.json"
 out=$("$HRUN" --root "$ROOT" run --bundle "$B" bad-2 2>&1); rc=$?
 expect_eq "malformed JSON: exit 1" "1" "$rc"

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <linux/mount.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,14 +156,59 @@ Test(spec, full_config_top_and_mounts)
 	cr_expect_eq(m->flags, MS_NOSUID | MS_NODEV | MS_STRICTATIME, "flags %#lx", m->flags);
 	cr_expect_eq(m->clear_flags, MS_RDONLY, "clear %#lx", m->clear_flags);
 	cr_expect_str_eq(m->data, "mode=1777,size=64m");
-	cr_expect_not(m->recursive_ro);
+	cr_expect_eq(m->rec_attr_set, 0);
+	cr_expect_eq(m->idmap, HRUN_IDMAP_NONE);
 
 	m = &s->mounts[2];
 	cr_expect_eq(m->flags, MS_BIND | MS_REC | MS_RDONLY | MS_NOEXEC, "flags %#lx", m->flags);
 	cr_expect_eq(m->clear_flags, 0);
 	cr_expect_eq(m->propagation, HRUN_PROP_RPRIVATE);
-	cr_expect(m->recursive_ro);
+	cr_expect_eq(m->rec_attr_set, MOUNT_ATTR_RDONLY);
+	cr_expect_eq(m->rec_attr_clr, 0);
 	cr_expect_null(m->data);
+	spec_free(s);
+}
+
+/* The recursive options, in order (the last of a pair wins; an atime mode
+ * clears the whole atime mask), idmap/ridmap and the mount's mappings. */
+Test(spec, mount_recursive_options_and_idmap)
+{
+	struct hrun_spec *s = parse_ok(
+		"{'ociVersion':'1.2.0','root':{'path':'rootfs'},'mounts':["
+		" {'destination':'/a','type':'bind','source':'/s','options':['rbind','rro','rnosuid',"
+		"  'rsuid','rnodev','rexec','rnoatime','rstrictatime','rnosymfollow','rdiratime',"
+		"  'nosymfollow']},"
+		" {'destination':'/b','type':'bind','source':'/s','options':['rbind','ratime','rrw',"
+		"  'idmap','ridmap'],'uidMappings':[{'containerID':0,'hostID':1000,'size':1},"
+		"  {'containerID':1,'hostID':1001,'size':9}],'gidMappings':[{'containerID':0,"
+		"  'hostID':2000,'size':10}]},"
+		" {'destination':'/c','type':'bind','source':'/s','options':['bind','idmap'],"
+		"  'uidMappings':[],'gidMappings':[]}],"
+		"'linux':{'namespaces':[{'type':'user'},{'type':'mount'}],"
+		" 'uidMappings':[{'containerID':0,'hostID':100000,'size':65536}],"
+		" 'gidMappings':[{'containerID':0,'hostID':100000,'size':65536}]}}");
+	const struct hrun_mount *m = &s->mounts[0];
+
+	cr_expect_eq(m->rec_attr_set, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_STRICTATIME |
+					      MOUNT_ATTR_NOSYMFOLLOW, "set %#x", m->rec_attr_set);
+	cr_expect_eq(m->rec_attr_clr, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME |
+					      MOUNT_ATTR_NODIRATIME, "clr %#x", m->rec_attr_clr);
+	cr_expect(m->flags & MS_NOSYMFOLLOW);
+	cr_expect_eq(m->idmap, HRUN_IDMAP_NONE);
+	m = &s->mounts[1];
+	cr_expect_eq(m->rec_attr_set, MOUNT_ATTR_RELATIME, "set %#x", m->rec_attr_set);
+	cr_expect_eq(m->rec_attr_clr, MOUNT_ATTR__ATIME | MOUNT_ATTR_RDONLY, "clr %#x", m->rec_attr_clr);
+	cr_expect_eq(m->idmap, HRUN_IDMAP_RECURSIVE);
+	cr_assert_eq(m->n_uid_mappings, 2);
+	cr_expect_eq(m->uid_mappings[1].container_id, 1);
+	cr_expect_eq(m->uid_mappings[1].host_id, 1001);
+	cr_expect_eq(m->uid_mappings[1].size, 9);
+	cr_assert_eq(m->n_gid_mappings, 1);
+	cr_expect_eq(m->gid_mappings[0].host_id, 2000);
+	cr_expect_null(m->data);
+	m = &s->mounts[2];
+	cr_expect_eq(m->idmap, HRUN_IDMAP_TOP);
+	cr_expect_eq(m->n_uid_mappings, 0);
 	spec_free(s);
 }
 
@@ -558,20 +604,37 @@ static const struct bad_case bad_cases[] = {
 	{ CFG(",'mounts':[{'destination':'/a'},{'destination':'tmp'}]"),
 	  E("mounts[1].destination: must be an absolute path, got \"tmp\"") },
 	{ CFG(",'mounts':[{'type':'tmpfs'}]"), E("mounts[0].destination: required field is missing") },
-	{ CFG(",'mounts':[{'destination':'/a','options':['ro','idmap']}]"),
-	  E("mounts[0].options[1]: \"idmap\" is not supported by hrun (idmapped mounts are not "
-	    "implemented)") },
-	{ CFG(",'mounts':[{'destination':'/a','options':['rnosuid']}]"),
-	  E("mounts[0].options[0]: \"rnosuid\" is not supported by hrun (of the recursive mount "
-	    "attributes only \"rro\" is implemented)") },
 	{ CFG(",'mounts':[{'destination':'/a','options':['a,b']}]"),
 	  E("mounts[0].options[0]: invalid mount option \"a,b\"") },
-	{ CFG(",'mounts':[{'destination':'/a','uidMappings':[{'containerID':0,'hostID':0,"
-	      "'size':1}]}]"),
-	  E("mounts[0].uidMappings: not supported by hrun (idmapped mounts are not implemented)") },
-	{ CFG(",'mounts':[{'destination':'/a','gidMappings':[{'containerID':0,'hostID':0,"
-	      "'size':1}]}]"),
-	  E("mounts[0].gidMappings: not supported by hrun (idmapped mounts are not implemented)") },
+	/* idmapped mounts */
+#define IDM(o, x) CFG(",'mounts':[{'destination':'/a','type':'bind','source':'/s','options':[" o "]" x "}]")
+#define MAP1 "[{'containerID':0,'hostID':1000,'size':1}]"
+	{ IDM("", ",'uidMappings':" MAP1 ",'gidMappings':" MAP1),
+	  E("mounts[0]: uidMappings requires the \"idmap\" or \"ridmap\" option") },
+	{ IDM("'idmap'", ",'uidMappings':" MAP1),
+	  E("mounts[0]: uidMappings requires gidMappings too") },
+	{ IDM("'ridmap'", ",'gidMappings':" MAP1),
+	  E("mounts[0]: gidMappings requires uidMappings too") },
+	{ IDM("'idmap'", ""),
+	  E("mounts[0].options: \"idmap\" without uidMappings/gidMappings takes the container's "
+	    "user namespace mapping, and linux.namespaces has no user namespace") },
+	{ CFG(",'mounts':[{'destination':'/a','type':'tmpfs','options':['ridmap'],'uidMappings':" MAP1
+	      ",'gidMappings':" MAP1 "}]"),
+	  E("mounts[0].options: \"ridmap\": hrun idmaps bind mounts only") },
+	{ IDM("'idmap'", ",'uidMappings':[{'containerID':0,'hostID':1000,'size':0}],'gidMappings':" MAP1),
+	  E("mounts[0].uidMappings[0].size: must be between 1 and 4294967295, got 0") },
+	{ IDM("'idmap'", ",'uidMappings':" MAP1 ",'gidMappings':[{'containerID':0,'hostID':1000,"
+	      "'size':10},{'containerID':5,'hostID':2000,'size':1}]"),
+	  E("mounts[0].gidMappings[1]: its containerID range overlaps that of entry 0") },
+	{ IDM("'idmap'", ",'uidMappings':[{'containerID':0,'hostID':1000,'size':10},"
+	      "{'containerID':100,'hostID':1009,'size':1}],'gidMappings':" MAP1),
+	  E("mounts[0].uidMappings[1]: its hostID range overlaps that of entry 0") },
+	{ IDM("'idmap=uids=0-1000-1;gids=0-1000-1'", ""),
+	  E("mounts[0].options[0]: \"idmap=uids=0-1000-1;gids=0-1000-1\" is not supported by hrun "
+	    "(crun's inline mapping syntax: give the mapping in uidMappings/gidMappings and the "
+	    "option \"idmap\")") },
+	{ IDM("'idmap'", ",'uidMappings':{},'gidMappings':" MAP1),
+	  E("mounts[0].uidMappings: expected an array, got an object") },
 	/* process */
 	{ PROC(USER0 ",'cwd':'/'"), E("process.args: required field is missing") },
 	{ PROC(USER0 ",'cwd':'/','args':[]"), E("process.args: must contain at least 1 element") },
