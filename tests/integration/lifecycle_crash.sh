@@ -111,6 +111,19 @@ for ms in 5 20 50 100; do
 	after_kill "kill -9 at $ms ms" "$id" ""
 done
 
+# --- a power loss: state files are not fsync'd (state.c), so what a reboot
+# can leave of a create is an empty state.json and no process or cgroup;
+# state, list and delete --force must still handle it
+id=power-$U
+with_cfg .
+H create --bundle "$B" "$id"
+pid=$(H state "$id" | jq -r .pid)
+kill -9 "$pid"
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+rmdir "$(cgdir "$id")"
+: > "$ROOT/$id/state.json"
+after_kill "empty state.json (power loss)" "$id" creating
+
 # --- run -d of a uid-0 config without a user namespace ----------------
 id=rund-$U
 H run -d --bundle "$B" "$id"
