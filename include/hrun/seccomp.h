@@ -27,10 +27,27 @@ int seccomp_compile(const struct hrun_seccomp *spec, struct hrun_bpf *ret);
 int seccomp_compile_cached(const struct hrun_seccomp *spec, const char *cache_dir,
 			   struct hrun_bpf *ret);
 
-/* seccomp_compile_cached() with the cache of the state root STATE_ROOT
- * (ROOT/@seccomp), as `create`, `run` and `exec` use it. */
+/* The same with KEY, seccomp_canonical_key(SPEC), already computed (NULL:
+ * compile without the cache). */
+int seccomp_compile_keyed(const struct hrun_seccomp *spec, const char *key, const char *cache_dir,
+			  struct hrun_bpf *ret);
+
+/* The canonical text of SPEC that the cache (and the built-in program)
+ * match on: every field of the filter, hrun's version, the cache format,
+ * libseccomp's version and the native architecture. malloc'd; NULL when
+ * out of memory. */
+char *seccomp_canonical_key(const struct hrun_seccomp *spec);
+
+/* What `create`, `run` and `exec` use (seccomp_builtin.c): the program
+ * compiled into hrun at build time when SPEC is exactly the shipped
+ * default profile (same canonical key), else seccomp_compile_cached()
+ * with the cache of the state root STATE_ROOT (ROOT/@seccomp). */
 int seccomp_compile_for_root(const struct hrun_seccomp *spec, const char *state_root,
 			     struct hrun_bpf *ret);
+
+/* The built-in program for canonical key KEY: 1 and a malloc'd copy in
+ * RET when KEY is the shipped default profile's, 0 when not, -ENOMEM. */
+int seccomp_builtin_find(const char *key, struct hrun_bpf *ret);
 
 /* Install the compiled program in the calling thread (seccomp(2) with
  * ret->flags, falling back to prctl when flags are 0). Requires

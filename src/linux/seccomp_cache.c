@@ -43,7 +43,6 @@
 #include "hrun/cleanup.h"
 #include "hrun/error.h"
 #include "hrun/log.h"
-#include "hrun/state.h"
 #include "hrun/util.h"
 
 #define CACHE_MAGIC "HRUNBPF1"
@@ -98,7 +97,7 @@ static void put_str(struct buf *b, const char *s)
 	put(b, "%zu:%s;", strlen(s), s);
 }
 
-static char *canonical_key(const struct hrun_seccomp *s)
+char *seccomp_canonical_key(const struct hrun_seccomp *s)
 {
 	const struct scmp_version *v = seccomp_version();
 	struct buf b = {0};
@@ -286,11 +285,10 @@ static void cache_store(int dfd, const char *name, const char *key, const struct
 	}
 }
 
-int seccomp_compile_cached(const struct hrun_seccomp *spec, const char *cache_dir,
-			   struct hrun_bpf *ret)
+int seccomp_compile_keyed(const struct hrun_seccomp *spec, const char *key, const char *cache_dir,
+			  struct hrun_bpf *ret)
 {
-	_cleanup_free_ char *key = cache_dir ? canonical_key(spec) : NULL;
-	_cleanup_close_ int dfd = key ? cache_open_dir(cache_dir) : -1;
+	_cleanup_close_ int dfd = key && cache_dir ? cache_open_dir(cache_dir) : -1;
 	char name[32];
 	int r;
 
@@ -305,11 +303,10 @@ int seccomp_compile_cached(const struct hrun_seccomp *spec, const char *cache_di
 	return r;
 }
 
-int seccomp_compile_for_root(const struct hrun_seccomp *spec, const char *state_root,
-			     struct hrun_bpf *ret)
+int seccomp_compile_cached(const struct hrun_seccomp *spec, const char *cache_dir,
+			   struct hrun_bpf *ret)
 {
-	char cache[PATH_MAX];
+	_cleanup_free_ char *key = cache_dir ? seccomp_canonical_key(spec) : NULL;
 
-	(void)snprintf(cache, sizeof(cache), "%s/" HRUN_SECCOMP_CACHE, state_root);
-	return seccomp_compile_cached(spec, cache, ret);
+	return seccomp_compile_keyed(spec, key, cache_dir, ret);
 }

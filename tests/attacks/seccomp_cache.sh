@@ -1,13 +1,17 @@
 #!/bin/bash
 # Attack: plant a compiled seccomp program in hrun's cache (ROOT/@seccomp)
 # so that containers start under the attacker's filter. The forged entry
-# carries the default profile's own key (a "hit") but an allow-everything
+# carries the attacked profile's own key (a "hit") but an allow-everything
 # program. A forged entry that looks like hrun's own is loaded (the
 # control: the attack is real, so the test can fail); every planted kind
 # hrun must distrust (group/other-writable, foreign owner, symlink, hard
 # link, truncated, a loose or symlinked directory) is ignored: inside the
 # container the real profile is in force (unshare(0) EPERM, move_pages
 # ENOSYS, Seccomp: 2). Runs a COPY of the binary.
+# The shipped default profile never reaches the cache (its program is
+# compiled into hrun: seccomp_builtin.c), so the attacked filter is the
+# default profile plus a rule for a syscall no kernel has: the same
+# program, another canonical key, the cache's path.
 . "$(dirname "$0")/../integration/lib.sh"
 cp "$HRUN" "$T/hrun" && HRUN=$T/hrun
 H() { "$HRUN" --root "$ROOT" "$@"; }
@@ -36,7 +40,10 @@ int main(void)
 C
 gcc -static -O2 -o "$T/probe/probe" "$T/probe.c" || { not_ok "build the probe"; finish; exit; }
 chmod -R a+rX "$T/probe"
-B=$(new_bundle sc ".mounts += [{destination: \"/var\", type: \"bind\", source: \"$T/probe\", options: [\"rbind\", \"ro\", \"nosuid\", \"nodev\"]}]")
+PROBE_MNT=".mounts += [{destination: \"/var\", type: \"bind\", source: \"$T/probe\", options: [\"rbind\", \"ro\", \"nosuid\", \"nodev\"]}]"
+D=$(new_bundle default "$PROBE_MNT")
+B=$(new_bundle sc "$PROBE_MNT | .linux.seccomp.syscalls += [{names: [\"hrun_no_such_syscall\"], action: \"SCMP_ACT_ALLOW\"}]")
+set_args "$D" sh -c '/var/probe; grep "^Seccomp:" /proc/self/status'
 P=$(new_bundle allow ".mounts += [{destination: \"/var\", type: \"bind\", source: \"$T/probe\", options: [\"rbind\", \"ro\", \"nosuid\", \"nodev\"]}] | .linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\"}")
 set_args "$B" sh -c '/var/probe; grep "^Seccomp:" /proc/self/status'
 set_args "$P" sh -c '/var/probe; grep "^Seccomp:" /proc/self/status'
@@ -45,10 +52,13 @@ Seccomp:	2"
 N=0
 run_b() { N=$((N + 1)); H run --bundle "$B" "scache$$-$N" 2>&1; }
 
-expect_eq "the default profile in force (no cache yet)" "$REAL" "$(run_b)"
+N=$((N + 1)); out=$(H run --bundle "$D" "scache$$-$N" 2>&1)
+expect_eq "the shipped default profile in force (its built-in program)" "$REAL" "$out"
+expect_eq "... and no cache entry written for it" "" "$(ls "$C" 2>/dev/null)"
+expect_eq "the attacked profile in force (no cache yet)" "$REAL" "$(run_b)"
 expect_eq "the cache directory is mode 0700, owned by root" "700 0" "$(stat -c '%a %u' "$C")"
 ENTRY=$(ls "$C"/*.bpf)
-expect_eq "one entry for the default profile" "1" "$(printf '%s\n' "$ENTRY" | wc -l)"
+expect_eq "one entry for the attacked profile" "1" "$(printf '%s\n' "$ENTRY" | wc -l)"
 expect_eq "the real profile from the cache" "$REAL" "$(run_b)"
 cp "$ENTRY" "$T/real.bpf"
 # the allow-all profile's entry: its program is the payload
@@ -56,7 +66,7 @@ before=$(ls "$C"/*.bpf)
 N=$((N + 1)); out=$(H run --bundle "$P" "scache$$-$N" 2>&1)
 expect_match "an allow-all container: unshare(0) succeeds" "^unshare=0 " "$out"
 PAYLOAD=$(comm -13 <(printf '%s\n' "$before") <(ls "$C"/*.bpf))
-# forged = magic | klen | the default profile's key | payload's flags, n, insns
+# forged = magic | klen | the attacked profile's key | payload's flags, n, insns
 klen_of() { od -An -tu4 -j8 -N4 "$1" | tr -d ' '; }
 forge() { # forge OUT
 	local kr kp

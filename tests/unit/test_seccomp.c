@@ -401,6 +401,23 @@ Test(seccomp, default_profile_behaviour)
 	spec_free(spec);
 }
 
+/* The program compiled into hrun at build time (seccomp_builtin.c) is the
+ * one chosen for this profile, and it behaves as the run-time compile:
+ * the same checks, the same errnos. */
+Test(seccomp, builtin_default_profile_behaviour)
+{
+	struct hrun_spec *spec = test_load_profile("default.json");
+	char *key = seccomp_canonical_key(spec->linux_cfg.seccomp);
+	struct hrun_bpf bpf = { 0 };
+
+	cr_assert_not_null(key);
+	cr_assert_eq(seccomp_builtin_find(key, &bpf), 1, "the default profile has a built-in program");
+	test_run_filtered(&bpf, checks_default_profile);
+	seccomp_bpf_clear(&bpf);
+	free(key);
+	spec_free(spec);
+}
+
 Test(seccomp, default_profile_runs_real_programs, .timeout = 60)
 {
 	struct hrun_spec *spec = test_load_profile("default.json");
