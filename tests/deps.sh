@@ -3,7 +3,7 @@
 #   (no flag)  build and run: compiler, meson/ninja, libseccomp, libcap-ng,
 #              jansson, busybox-static (the demo rootfs), jq
 #   --test     also what the test suite needs: criterion, Podman, containerd,
-#              crun/runc (reference runtimes), qemu + Debian's kernel (the
+#              crun/runc (reference runtimes), bubblewrap (bench: vs `hrun sandbox`), qemu + Debian's kernel (the
 #              cgroup v2 VM), groff/man-db (man page rendering), hyperfine,
 #              clang + libclang-rt-14-dev (libFuzzer, tests/fuzz/run.sh),
 #              clang-format (tests/format-check.sh); the workloads run
@@ -19,7 +19,7 @@
 set -eu
 PKGS="gcc pkg-config meson ninja-build libseccomp-dev libcap-ng-dev libjansson-dev busybox-static jq file procps"
 if [ "${1:-}" = --test ]; then
-	PKGS="$PKGS libcriterion-dev python3 podman containerd crun runc uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine time bc clang libclang-rt-14-dev clang-format strace gdb git make iputils-ping golang-go openjdk-17-jdk-headless libpython3.11-testsuite libc6-i386 python3-grpcio python3-grpc-tools containernetworking-plugins apparmor"
+	PKGS="$PKGS libcriterion-dev python3 podman containerd crun runc bubblewrap uidmap iproute2 qemu-system-x86 linux-image-amd64 cpio xz-utils groff man-db hyperfine time bc clang libclang-rt-14-dev clang-format strace gdb git make iputils-ping golang-go openjdk-17-jdk-headless libpython3.11-testsuite libc6-i386 python3-grpcio python3-grpc-tools containernetworking-plugins apparmor"
 fi
 missing=""
 for p in $PKGS; do

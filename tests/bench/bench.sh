@@ -23,6 +23,11 @@
 #   floor  the kernel's floor: unshare(1) with the same namespaces (user,
 #          pid + fork, net, ipc, uts, mount, cgroup) and --root on the
 #          rootfs, exec of /bin/true from it: what any runtime must pay.
+#   sandbox  `hrun sandbox -- /bin/true` against bubblewrap with comparable
+#          isolation: new user, pid, net, ipc and uts namespaces, the
+#          host's /usr, /etc read-only, /proc, /dev, a tmpfs /tmp, and the
+#          default profile's very program (exported from hrun's seccomp
+#          cache) as --seccomp; when hrun has `sandbox` and bwrap exists.
 # crun and runc get the same config with two changes they need here: no
 # device cgroup rule (crun raises RLIMIT_MEMLOCK for the device BPF program,
 # which root without CAP_SYS_RESOURCE cannot) and an explicit
@@ -65,6 +70,42 @@ wait_stopped()
 	return 1
 }
 
+# The default profile's program for bwrap --seccomp: a filter that differs
+# from the default profile only by a rule for a syscall no kernel has (the
+# same program; the default's own never reaches the cache) is run once and
+# its program is cut out of the cache entry (seccomp_cache.c's format).
+sandbox_setup()
+{
+	local e klen
+	if ! "$HRUN" sandbox --help >/dev/null 2>&1 || ! command -v bwrap >/dev/null; then
+		echo "bench: no hrun sandbox or no bwrap: sandbox scenario skipped" >&2
+		return 0
+	fi
+	mkdir -p "$W/b-bpf"
+	jq '.linux.seccomp.syscalls += [{names: ["hrun_no_such_syscall"], action: "SCMP_ACT_ALLOW"}]' \
+		"$W/b-hrun/config.json" >"$W/b-bpf/config.json"
+	"$HRUN" --root "$W/st-bpf" run --bundle "$W/b-bpf" bpf >/dev/null
+	e=$(ls "$W"/st-bpf/@seccomp/*.bpf)
+	klen=$(od -An -tu4 -j8 -N4 "$e" | tr -d ' ')
+	tail -c +$((8 + 4 + klen + 8 + 1)) "$e" >"$W/default.bpf"
+	"$HRUN" --root "$W/st-sb" sandbox -- /bin/true
+}
+
+sandbox_round()
+{
+	local rt
+	for rt in hrun bwrap; do
+		case $rt in
+		hrun) timed sandbox hrun "$1" "$HRUN" --root "$W/st-sb" sandbox -- /bin/true ;;
+		bwrap) timed sandbox bwrap "$1" bwrap --unshare-user --unshare-pid --unshare-net \
+			--unshare-ipc --unshare-uts --die-with-parent --ro-bind /usr /usr \
+			--symlink usr/bin /bin --symlink usr/sbin /sbin --symlink usr/lib /lib \
+			--symlink usr/lib64 /lib64 --ro-bind /etc /etc --proc /proc --dev /dev \
+			--tmpfs /tmp --seccomp 10 /bin/true 10<"$W/default.bpf" ;;
+		esac
+	done
+}
+
 inner()
 {
 	mount -t cgroup2 none /sys/fs/cgroup
@@ -76,10 +117,12 @@ inner()
 		"$b" --root "$W/st-$rt" create --bundle "$(bundle_of "$rt")-sleep" "x-$rt" >/dev/null </dev/null
 		"$b" --root "$W/st-$rt" start "x-$rt"
 	done
+	sandbox_setup
 	for i in $(seq "$N"); do
 		# alternate the order each round: no runtime always goes first
 		if ((i % 2)); then order=$RTS; else order=$(echo "$RTS" | tr ' ' '\n' | tac | tr '\n' ' '); fi
 		timed floor floor "$i" unshare -r -p -f -n -i -u -m -C --root="$W/hard/rootfs" /bin/true
+		[ ! -s "$W/default.bpf" ] || sandbox_round "$i"
 		for rt in $order; do
 			b=$(bin_of "$rt")
 			timed warm "$rt" "$i" "$b" --root "$W/st-$rt" run --bundle "$(bundle_of "$rt")" "w$i"
@@ -198,6 +241,12 @@ END {
 	n = 0; delete a
 	for (i in rounds) a[++n] = v["warm", "hrun", i] / v["floor", "floor", i]
 	printf "hrun warm / floor (paired median): %.2f\n", q(a, n, 0.5)
+	n = 0; delete a; delete b; delete c
+	for (i in rounds) if (("sandbox", "hrun", i) in v && ("sandbox", "bwrap", i) in v) {
+		n++; a[n] = v["sandbox", "hrun", i] / 1000; b[n] = v["sandbox", "bwrap", i] / 1000
+		c[n] = v["sandbox", "hrun", i] / v["sandbox", "bwrap", i]
+	}
+	if (n) printf "%-8s hrun sandbox %.2f / %.2f, bwrap %.2f / %.2f, hrun/bwrap %.2f\n", "sandbox", q(a, n, 0.5), q(a, n, 0.9), q(b, n, 0.5), q(b, n, 0.9), q(c, n, 0.5)
 	printf "ratios: median of the per-round ratios (same round, same load)\n"
 }' "$W/times"
 echo
