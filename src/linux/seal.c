@@ -18,11 +18,22 @@
  * (F_GET_SEALS), never on an environment variable a caller could set.
  * Cost: open + fcntl + prctl + close when sealed; before that one fstat,
  * memfd_create, a sendfile per 2 GiB, one F_ADD_SEALS and execveat.
+ *
+ * Only what execve and the dynamic loader read is copied: the ELF header,
+ * the program headers and every segment's file contents, up to the end of
+ * the last one. The rest of the file (symbol tables, debug information,
+ * the section headers) is never mapped: in a debugoptimized build it is
+ * three quarters of the file, and the copy is the bulk of the re-exec's
+ * cost. The copy's header then names no section headers (as sstrip does).
+ * A file that is not a well-formed ELF of our class is copied whole.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -93,6 +104,53 @@ static int seal_copy(int dst, int src, off_t size)
 	return 0;
 }
 
+#define SEAL_MAX_PHDRS 64
+#if __ELF_NATIVE_CLASS == 64
+#define SEAL_ELFCLASS ELFCLASS64
+#else
+#define SEAL_ELFCLASS ELFCLASS32
+#endif
+
+/* The end of the last byte a loader reads of the ELF file FD of SIZE
+ * bytes (header, program headers, segments), or SIZE when FD is not a
+ * well-formed ELF of our class or the extent does not fit. */
+static off_t seal_elf_extent(int fd, off_t size, ElfW(Ehdr) *eh)
+{
+	ElfW(Phdr) ph[SEAL_MAX_PHDRS];
+	uint64_t end;
+	size_t len;
+
+	if (pread(fd, eh, sizeof(*eh), 0) != (ssize_t)sizeof(*eh) ||
+	    memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != SEAL_ELFCLASS ||
+	    eh->e_phentsize != sizeof(ph[0]) || eh->e_phnum == 0 || eh->e_phnum > SEAL_MAX_PHDRS)
+		return size;
+	len = (size_t)eh->e_phnum * sizeof(ph[0]);
+	if (eh->e_phoff > (uint64_t)size || pread(fd, ph, len, (off_t)eh->e_phoff) != (ssize_t)len)
+		return size;
+	end = eh->e_phoff + len;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		uint64_t e = (uint64_t)ph[i].p_offset + ph[i].p_filesz;
+
+		if (e < ph[i].p_offset)
+			return size; /* wrapped */
+		if (e > end)
+			end = e;
+	}
+	return end <= (uint64_t)size ? (off_t)end : size;
+}
+
+/* The copy of LEN < the file's size bytes holds no section headers: say
+ * so in its header. */
+static int seal_drop_sections(int fd, ElfW(Ehdr) *eh)
+{
+	eh->e_shoff = 0;
+	eh->e_shnum = 0;
+	eh->e_shstrndx = SHN_UNDEF;
+	if (pwrite(fd, eh, sizeof(*eh), 0) != (ssize_t)sizeof(*eh))
+		return hrun_syserr(errno ? errno : EIO, "seal: write the copy's ELF header");
+	return 0;
+}
+
 static int seal_add_seals(int fd)
 {
 	/* F_SEAL_EXEC (>= 6.3) also stops chmod of the exec bits; it is the
@@ -109,6 +167,8 @@ int seal_ensure(char **argv)
 	_cleanup_close_ int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	_cleanup_close_ int mfd = -1;
 	struct stat st;
+	ElfW(Ehdr) eh;
+	off_t len;
 	int r;
 
 	if (exe < 0)
@@ -129,7 +189,10 @@ int seal_ensure(char **argv)
 	mfd = seal_memfd_create();
 	if (mfd < 0)
 		return mfd;
-	r = seal_copy(mfd, exe, st.st_size);
+	len = seal_elf_extent(exe, st.st_size, &eh);
+	r = seal_copy(mfd, exe, len);
+	if (r == 0 && len < st.st_size)
+		r = seal_drop_sections(mfd, &eh);
 	if (r < 0)
 		return r;
 	r = seal_add_seals(mfd);
