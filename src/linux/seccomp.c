@@ -367,11 +367,15 @@ static int seccomp_new_ctx(const struct hrun_seccomp *spec, uint32_t *ret_defaul
 	/* hrun sets no_new_privs itself (process.noNewPrivileges), after the
 	 * capability switch; the exported program must not imply it. */
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	/* SCMP_FLTATR_CTL_OPTIMIZE stays at 1 (priority-sorted list) rather
-	 * than 2 (binary tree): the tree makes generation ~1.7x slower and the
-	 * program longer, and it buys nothing for the hot path on kernels
-	 * >= 5.11, whose seccomp action cache skips the filter altogether for
-	 * syscalls it allows unconditionally. */
+	/* SCMP_FLTATR_CTL_OPTIMIZE 2 (a binary tree on the syscall number)
+	 * rather than 1 (a priority-sorted list): loading the default profile
+	 * takes 0.25 ms instead of 0.89 ms (the kernel runs the filter for
+	 * every syscall number at load to fill its action cache, a walk down
+	 * the list each time), at every container start and exec. The price,
+	 * a 1.6x slower generation and a 23% longer program, is paid once per
+	 * filter (the cache) or at build time (the default profile). */
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r < 0) {
 		seccomp_release(ctx);
 		return hrun_syserr(-r, "seccomp: cannot set filter attributes");

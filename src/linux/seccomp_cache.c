@@ -48,7 +48,7 @@
 #define CACHE_MAGIC "HRUNBPF1"
 /* Bump when the key, the file layout or the compiler's output changes
  * without a version change (a fixed seccomp.c must take effect). */
-#define CACHE_FORMAT 3
+#define CACHE_FORMAT 4
 #define MAX_INSNS 4096
 
 struct buf {
