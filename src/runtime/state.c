@@ -206,6 +206,28 @@ int state_remove(const char *root, const char *id, int dirfd)
 	return 0;
 }
 
+/* Move STATE_FILE.tmp over STATE_FILE, atomically. RENAME_EXCHANGE, then
+ * unlink of the old state under the temporary name, rather than a rename
+ * over it: ext4 (auto_da_alloc) starts writing back a file renamed over
+ * another, an fsync's cost without its guarantee (0.10 ms against 0.02 ms
+ * per write here). STATE_FILE is there all along; a crash between the two
+ * steps leaves only a stale .tmp (state_remove removes it). The first
+ * write, with no STATE_FILE yet, and filesystems without the exchange
+ * take the plain rename. */
+static int state_replace(int dirfd)
+{
+	if (renameat2(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE, RENAME_EXCHANGE) == 0) {
+		if (unlinkat(dirfd, STATE_FILE ".tmp", 0) < 0 && errno != ENOENT)
+			return hrun_syserr(errno, "write state: remove the old state");
+		return 0;
+	}
+	if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+		return hrun_syserr(errno, "write state");
+	if (renameat(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE) < 0)
+		return hrun_syserr(errno, "write state");
+	return 0;
+}
+
 int state_write(int dirfd, const struct hrun_state *st)
 {
 	json_t *o = json_object();
@@ -248,9 +270,7 @@ int state_write(int dirfd, const struct hrun_state *st)
 	 * what a power loss can leave of an unsynced file, an empty one, is
 	 * read as an interrupted create (state_read) that `delete --force`
 	 * removes. */
-	if (renameat(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE) < 0)
-		return hrun_syserr(errno, "write state");
-	return 0;
+	return state_replace(dirfd);
 }
 
 int state_lock(int dirfd)
