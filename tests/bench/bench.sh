@@ -6,7 +6,9 @@
 #
 #   flock /tmp/hrun-tests.lock meson test -C build --benchmark bench -v
 #   flock /tmp/hrun-tests.lock tests/bench/bench.sh     (HRUN=build/hrun)
-#   BENCH_N=50 rounds (default), BENCH_STRACE=1 adds strace -c -f summaries.
+#   BENCH_N=50 rounds (default), BENCH_STRACE=1 adds strace -c -f summaries,
+#   HRUN_BASE=OTHER-HRUN adds another hrun binary as runtime "base" (the
+#   same bundle as hrun): before/after figures from one run.
 #
 # All runtimes run inside ONE private mount namespace (unshare -m, private
 # propagation) where cgroup2 is mounted on /sys/fs/cgroup: crun 1.8 refuses
@@ -57,7 +59,7 @@ timed()
 	echo "$scen $rt $round $((${b/./} - ${a/./}))" >>"$W/times"
 }
 
-bin_of() { case $1 in hrun) echo "$HRUN" ;; *) command -v "$1" ;; esac; }
+bin_of() { case $1 in hrun) echo "$HRUN" ;; base) echo "$HRUN_BASE" ;; *) command -v "$1" ;; esac; }
 bundle_of() { echo "$W/b-$1"; }
 
 wait_stopped()
@@ -189,6 +191,7 @@ CG=/hrun-bench-$$
 jq '.linux.seccomp.syscalls = [{names: ["socketcall", "ipc"], action: "SCMP_ACT_ERRNO", errnoRet: 1}] + .linux.seccomp.syscalls | del(.linux.resources.devices)' \
 	"$W/hard/config.json" >"$W/compat.json"
 RTS=hrun
+[ -z "${HRUN_BASE:-}" ] || RTS="$RTS base"
 for rt in crun runc; do
 	command -v $rt >/dev/null && RTS="$RTS $rt" || echo "bench: $rt not installed, skipped"
 done
@@ -196,7 +199,7 @@ done
 for rt in $RTS; do
 	mkdir -p "$W/b-$rt" "$W/b-$rt-sleep"
 	src=$W/compat.json
-	[ "$rt" != hrun ] || src=$W/hard/config.json
+	case $rt in hrun | base) src=$W/hard/config.json ;; esac
 	jq --arg cg "$CG-$rt" '.linux.cgroupsPath = $cg' "$src" >"$W/b-$rt/config.json"
 	jq --arg cg "$CG-$rt-x" '.process.args = ["sleep", "100000"] | .linux.cgroupsPath = $cg' \
 		"$src" >"$W/b-$rt-sleep/config.json"
@@ -206,6 +209,7 @@ unshare -m --propagation private "$0" --inner "$W" "$RTS"
 [ "$before" = "$(cat /proc/self/mountinfo)" ] || echo "bench: WARNING: the host's mountinfo changed"
 
 echo "hrun: $HRUN ($(git -C "$SRC" describe --always --dirty 2>/dev/null || echo '?'))"
+[ -z "${HRUN_BASE:-}" ] || echo "base: $HRUN_BASE"
 echo "crun: $(crun --version 2>/dev/null | head -1)   runc: $(runc --version 2>/dev/null | head -1)"
 echo "kernel $(uname -r), $(nproc) CPUs, N=$N rounds, interleaved, one private mount namespace"
 echo
