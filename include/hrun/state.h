@@ -51,6 +51,9 @@ const char *state_default_root(void);
  * the cache never collides with a container). */
 #define HRUN_SECCOMP_CACHE "@seccomp"
 
+/* Create ROOT (mode 0700) and missing parents (0755); an existing one is fine. */
+int state_ensure_root(const char *root) __attribute__((nonnull));
+
 /* Container ids: [A-Za-z0-9_.+-], 1..1024 chars, not "." or "..". */
 int state_validate_id(const char *id) __attribute__((nonnull));
 

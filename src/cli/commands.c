@@ -20,6 +20,7 @@
 #include "cmd_audit.h"
 #include "cmd_cgroup.h"
 #include "cmd_ps.h"
+#include "cmd_sandbox.h"
 #include "features.h"
 #include "options.h"
 #include "hrun/container.h"
@@ -27,6 +28,7 @@
 #include "hrun/exec.h"
 #include "hrun/lifecycle.h"
 #include "hrun/log.h"
+#include "hrun/sandbox.h"
 #include "hrun/cleanup.h"
 #include "hrun/util.h"
 
@@ -533,22 +535,28 @@ static int cmd_check(const struct hrun_globals *g, int argc, char **argv)
 	return scanner_status(cmd_check_main(argc, argv));
 }
 
+static int cmd_sandbox(const struct hrun_globals *g, int argc, char **argv)
+{
+	return cmd_sandbox_main(g->root, argc, argv);
+}
+
 const struct hrun_command commands[] = {
-	{"create", cmd_create, &create_usage, true},
-	{"start", cmd_start, &start_usage, false},
-	{"run", cmd_run, &run_usage, true},
-	{"exec", cmd_exec, &exec_usage, true},
-	{"state", cmd_state, &state_usage, false},
-	{"kill", cmd_kill, &kill_usage, false},
-	{"delete", cmd_delete, &delete_usage, false},
-	{"list", cmd_list, &list_usage, false},
-	{"ps", cmd_ps, &cmd_ps_usage, false},
-	{"pause", cmd_pause, &pause_usage, false},
-	{"resume", cmd_pause, &resume_usage, false},
-	{"update", cmd_update_fn, &cmd_update_usage, false},
-	{"events", cmd_events_fn, &cmd_events_usage, false},
-	{"features", cmd_features, &features_usage, false},
-	{"spec", cmd_spec, &cmd_spec_usage, false},
-	{"check", cmd_check, &cmd_check_usage, false},
-	{NULL, NULL, NULL, false},
+	{"create", cmd_create, &create_usage, true, NULL},
+	{"start", cmd_start, &start_usage, false, NULL},
+	{"run", cmd_run, &run_usage, true, NULL},
+	{"exec", cmd_exec, &exec_usage, true, NULL},
+	{"state", cmd_state, &state_usage, false, NULL},
+	{"kill", cmd_kill, &kill_usage, false, NULL},
+	{"delete", cmd_delete, &delete_usage, false, NULL},
+	{"list", cmd_list, &list_usage, false, NULL},
+	{"ps", cmd_ps, &cmd_ps_usage, false, NULL},
+	{"pause", cmd_pause, &pause_usage, false, NULL},
+	{"resume", cmd_pause, &resume_usage, false, NULL},
+	{"update", cmd_update_fn, &cmd_update_usage, false, NULL},
+	{"events", cmd_events_fn, &cmd_events_usage, false, NULL},
+	{"features", cmd_features, &features_usage, false, NULL},
+	{"spec", cmd_spec, &cmd_spec_usage, false, NULL},
+	{"check", cmd_check, &cmd_check_usage, false, NULL},
+	{"sandbox", cmd_sandbox, &cmd_sandbox_usage, true, sandbox_error_status},
+	{NULL, NULL, NULL, false, NULL},
 };

@@ -24,6 +24,8 @@ struct hrun_command {
 	/* starts container processes: runs only from a sealed copy of the
 	 * binary (seal.h); every such command must set it */
 	bool sealed;
+	/* the exit status when fn (or the sealing) fails; NULL: 1 */
+	int (*error_status)(int err);
 };
 
 extern const struct hrun_command commands[];

@@ -62,7 +62,7 @@ static const struct hrun_command *find_command(const char *name)
 /* `hrun help [COMMAND]`: the same text as `hrun [COMMAND] --help`. */
 static int help_command(int argc, char **argv)
 {
-	const struct hrun_command *cmd;
+	const struct hrun_command *cmd = NULL;
 
 	if (argc < 2) {
 		cli_print_help(stdout, &global_usage);
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 		r = cmd->fn(&g, argc, argv);
 	if (r < 0) {
 		log_error(hrun_errmsg());
-		return 1;
+		return cmd && cmd->error_status ? cmd->error_status(r) : 1;
 	}
 	return r;
 }

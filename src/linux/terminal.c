@@ -38,7 +38,7 @@ int terminal_connect_socket(const char *path, int *ret_fd)
 	return 0;
 }
 
-static void copy_winsize(int from, int to)
+void terminal_copy_winsize(int from, int to)
 {
 	struct winsize ws;
 
@@ -73,7 +73,7 @@ int terminal_setup_child(int rootfd, int sock, const struct hrun_process *proc,
 		/* `run`/`exec -t` in the foreground: start with the caller's
 		 * size (still our stdin), before the process can ask; later
 		 * changes come through the relay */
-		copy_winsize(STDIN_FILENO, slave);
+		terminal_copy_winsize(STDIN_FILENO, slave);
 	}
 	r = sync_send_fd(sock, master);
 	if (r < 0)
@@ -127,22 +127,36 @@ static void winch_resize(int sfd, int master)
 
 	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		;
-	copy_winsize(STDIN_FILENO, master);
+	terminal_copy_winsize(STDIN_FILENO, master);
+}
+
+bool terminal_raw(struct termios *ret_saved)
+{
+	struct termios raw;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, ret_saved) < 0)
+		return false;
+	raw = *ret_saved;
+	cfmakeraw(&raw);
+	(void)tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	return true;
+}
+
+void terminal_restore(const struct termios *saved)
+{
+	(void)tcsetattr(STDIN_FILENO, TCSANOW, saved);
 }
 
 int terminal_relay(int master, int pidfd)
 {
-	struct termios saved, raw;
-	bool is_tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	struct termios saved;
+	bool is_tty = terminal_raw(&saved);
 	bool stdin_open = true, master_open = true;
 	sigset_t old_mask;
 	int winch = -1;
 
 	if (is_tty) {
-		raw = saved;
-		cfmakeraw(&raw);
-		(void)tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-		copy_winsize(STDIN_FILENO, master);
+		terminal_copy_winsize(STDIN_FILENO, master);
 		winch = winch_fd(&old_mask);
 	}
 	while (master_open) {
@@ -173,6 +187,6 @@ int terminal_relay(int master, int pidfd)
 		(void)sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	}
 	if (is_tty)
-		(void)tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+		terminal_restore(&saved);
 	return 0;
 }

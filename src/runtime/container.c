@@ -429,6 +429,22 @@ static int child_main(struct init_ctx *c)
 	return process_exec(exe, &c->spec->process);
 }
 
+/* The init's signal mask is empty whatever the runtime blocked (sandbox
+ * blocks SIGINT/SIGTERM until its wait loop reads them); its stdio is
+ * o->stdio where given. */
+static int child_stdio(const struct init_ctx *c)
+{
+	sigset_t none;
+
+	(void)sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		return hrun_syserr(errno, "reset the signal mask");
+	for (int fd = 0; c->o->stdio && fd < 3; fd++)
+		if (c->o->stdio[fd] >= 0 && dup2(c->o->stdio[fd], fd) < 0)
+			return hrun_syserr(errno, "set up the container's fd %d", fd);
+	return 0;
+}
+
 static void __attribute__((noreturn)) child_entry(struct init_ctx *c)
 {
 	int r;
@@ -441,7 +457,9 @@ static void __attribute__((noreturn)) child_entry(struct init_ctx *c)
 	close_fd(&c->cg.dirfd);
 	close_fd(&c->rootfs_fd);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	r = child_main(c);
+	r = child_stdio(c);
+	if (r == 0)
+		r = child_main(c);
 	if (c->sync[1] >= 0)
 		(void)sync_send_error(c->sync[1], r);
 	else
@@ -805,6 +823,27 @@ static int reserve_id(struct init_ctx *c, const char *text, size_t len)
 	return state_save_config(c->state_dirfd, text, len);
 }
 
+/* BUNDLE/config.json, or the config built in memory (hrun sandbox):
+ * either way the same parser, and the exact text for the snapshot. */
+static int load_config(struct init_ctx *c, char **ret_name, char **ret_text, size_t *ret_len)
+{
+	const struct hrun_create_opts *o = c->o;
+
+	if (!o->config_text) {
+		if (asprintf(ret_name, "%s/config.json", o->bundle ? o->bundle : ".") < 0)
+			return hrun_err(ENOMEM, "out of memory");
+		return spec_load_text(o->bundle ? o->bundle : ".", &c->spec, ret_text, ret_len);
+	}
+	*ret_name = strdup(o->config_name ? o->config_name : "config");
+	*ret_text = malloc(o->config_len + 1);
+	if (!*ret_name || !*ret_text)
+		return hrun_err(ENOMEM, "out of memory");
+	memcpy(*ret_text, o->config_text, o->config_len);
+	(*ret_text)[o->config_len] = '\0';
+	*ret_len = o->config_len;
+	return spec_parse(*ret_name, *ret_text, *ret_len, &c->spec);
+}
+
 /* Everything up to a container whose init is ready (sync #3). */
 static int setup(struct init_ctx *c)
 {
@@ -815,9 +854,7 @@ static int setup(struct init_ctx *c)
 	r = state_validate_id(c->o->id);
 	if (r < 0)
 		return r;
-	if (asprintf(&config, "%s/config.json", c->o->bundle ? c->o->bundle : ".") < 0)
-		return hrun_err(ENOMEM, "out of memory");
-	r = spec_load_text(c->o->bundle ? c->o->bundle : ".", &c->spec, &text, &len);
+	r = load_config(c, &config, &text, &len);
 	if (r < 0)
 		return r;
 	r = spec_validate_run(c->spec);
@@ -948,11 +985,30 @@ static int wait_exec(struct init_ctx *c)
 	return r < 0 ? r : hrun_err(EPROTO, "sync: unexpected message %u", msg.type);
 }
 
+/* hrun sandbox's wait (relay, limits, report) while the cgroup exists */
+static int wait_with(struct init_ctx *c, int master)
+{
+	const struct container_running run = {
+		.pid = c->pid,
+		.pidfd = c->pidfd,
+		.tty_master = master,
+		.cgroup_path = c->cg.path,
+	};
+	int status = c->o->waiter->wait(c->o->waiter->arg, &run);
+
+	if (master >= 0)
+		(void)close(master);
+	if (status >= 0)
+		c->pid = 0; /* reaped */
+	return status;
+}
+
 static int start_and_wait(struct init_ctx *c)
 {
 	int r, master = -1, status;
 
-	install_forwarding(c->pid);
+	if (!c->o->waiter)
+		install_forwarding(c->pid);
 	if (c->relay[0] >= 0) {
 		r = sync_recv_fd(c->relay[0], &master);
 		if (r < 0)
@@ -974,6 +1030,8 @@ static int start_and_wait(struct init_ctx *c)
 	}
 	if (c->o->detach)
 		return 0;
+	if (c->o->waiter)
+		return wait_with(c, master);
 	if (master >= 0) {
 		(void)terminal_relay(master, c->pidfd);
 		(void)close(master);

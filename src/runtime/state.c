@@ -55,7 +55,7 @@ int state_validate_id(const char *id)
 	return 0;
 }
 
-static int ensure_root(const char *root)
+int state_ensure_root(const char *root)
 {
 	if (mkdir(root, 0700) < 0 && errno != EEXIST) {
 		/* create missing parents (e.g. $XDG_RUNTIME_DIR/hrun) */
@@ -126,7 +126,7 @@ int state_create(const char *root, const char *id, const struct hrun_state *st, 
 	r = state_validate_id(id);
 	if (r < 0)
 		return r;
-	r = ensure_root(root);
+	r = state_ensure_root(root);
 	if (r < 0)
 		return r;
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
