@@ -11,7 +11,8 @@
 #    section in hrun.8 (one of the PAGEs);
 #  - with --hrun BIN: every long option in `BIN help CMD` of every command
 #    appears in hrun.8 as \-\-name (roff-escaped), and those of `spec`
-#    and `check` also in hrun-check.1 (when it is among the PAGEs);
+#    and `check` also in hrun-check.1, those of `sandbox` in
+#    hrun-sandbox.1 (when it is among the PAGEs);
 #  - with --src FILE: every long option of the option tables (struct
 #    cli_opt, src/cli/options.h: {"name", KEY, ...}) in FILE appears in
 #    hrun.8, so a flag added to the code without documentation fails.
@@ -44,12 +45,15 @@ else
 	exit 0
 fi
 
-# The pages named hrun.8 and hrun-check.1, for the consistency checks.
+# The pages named hrun.8, hrun-check.1 and hrun-sandbox.1, for the
+# consistency checks.
 main_page=
 check_page=
+sandbox_page=
 for p in "${pages[@]}"; do
 	[ "$(basename "$p")" = hrun.8 ] && main_page=$p
 	[ "$(basename "$p")" = hrun-check.1 ] && check_page=$p
+	[ "$(basename "$p")" = hrun-sandbox.1 ] && sandbox_page=$p
 done
 
 n_tests=${#pages[@]}
@@ -146,7 +150,10 @@ if [ -n "$hrun_bin" ]; then
 				echo "option --$opt of \`hrun $cmd\` is not in hrun.8" >>"$tmp/err"
 			case $cmd in spec | check)
 				[ -z "$check_page" ] || grep -qF -- "$w" "$check_page" ||
-					echo "option --$opt of \`hrun $cmd\` is not in hrun-check.1" >>"$tmp/err"
+					echo "option --$opt of \`hrun $cmd\` is not in hrun-check.1" >>"$tmp/err" ;;
+			sandbox)
+				[ -z "$sandbox_page" ] || grep -qF -- "$w" "$sandbox_page" ||
+					echo "option --$opt of \`hrun $cmd\` is not in hrun-sandbox.1" >>"$tmp/err"
 			esac
 		done <"$tmp/copts"
 	done <"$tmp/cmds"

@@ -12,7 +12,7 @@ expect_eq "hrun --help exits 0, nothing on stderr" "0:" "$?:$(cat "$T/top.err")"
 H help >"$T/help"
 expect_eq "hrun help is hrun --help" "$(cat "$T/top")" "$(cat "$T/help")"
 cmds=$(sed -n '/^Commands:/,/^$/{s/^  \([a-z][a-z-]*\) .*/\1/p}' "$T/top")
-expect_eq "hrun --help lists the 16 commands" 16 "$(printf '%s\n' $cmds | wc -l)"
+expect_eq "hrun --help lists the 17 commands" 17 "$(printf '%s\n' $cmds | wc -l)"
 
 # option names of a help text: "  -x, --name ARG  text" / "      --name ..."
 help_opts() { sed -nE 's/^  (-[a-zA-Z], |    )--([a-z][a-z0-9-]*).*/\2/p' "$1"; }
@@ -43,11 +43,12 @@ expect_match "check's help lists --fail-on" '^      --fail-on ' "$(H check --hel
 expect_match "spec's help lists -b, --bundle DIR" '^  -b, --bundle DIR ' "$(H spec --help)"
 
 # unknown options: one line naming it and pointing at the help, exit 1
-# (spec and check exit 2 on usage errors, as scanners: hrun-check(1))
+# (spec and check exit 2 on usage errors, as scanners: hrun-check(1);
+# sandbox 125, as podman run: hrun-sandbox(1))
 unknown() { # unknown CMD WORD EXPECTED-LINE ARGS...
 	local cmd=$1 word=$2 want=$3 out rc st=1
 	shift 3
-	case $cmd in spec | check) st=2 ;; esac
+	case $cmd in spec | check) st=2 ;; sandbox) st=125 ;; esac
 	out=$(H "$@" 2>&1 >/dev/null); rc=$?
 	expect_eq "$cmd $word: exit $st and one line" "$st|$want" "$rc|$out"
 }
