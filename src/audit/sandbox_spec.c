@@ -61,6 +61,17 @@ static int env_add(json_t *env, const char *key, const char *value)
 	return r < 0 ? SBX_OOM() : 0;
 }
 
+/* E (K=V) is given again further on (the last one counts) */
+static bool env_given_later(char **e)
+{
+	size_t klen = strcspn(*e, "=");
+
+	for (char **l = e + 1; *l; l++)
+		if (strncmp(*l, *e, klen + 1) == 0)
+			return true;
+	return false;
+}
+
 /* PATH, LANG and TERM from the caller (PATH and TERM have defaults), HOME
  * the workdir or /tmp (the caller's home is not in the sandbox), then
  * every --env, a later one replacing an earlier one of the same name. */
@@ -69,7 +80,7 @@ static json_t *sandbox_env(const struct sandbox_opts *o)
 	static const char *const keep[] = { "PATH", "LANG", "TERM" };
 	static const char *const fallback[] = { DEFAULT_PATH, NULL, "xterm" };
 	json_t *env = json_array();
-	int r = env ? 0 : -ENOMEM;
+	int r = env ? 0 : SBX_OOM();
 
 	for (size_t i = 0; r == 0 && i < 3; i++) {
 		const char *v = getenv(keep[i]);
@@ -83,7 +94,8 @@ static json_t *sandbox_env(const struct sandbox_opts *o)
 	if (r == 0)
 		r = env_add(env, "HOME", o->workdir ? o->workdir : "/tmp");
 	for (char **e = o->env; r == 0 && e && *e; e++)
-		r = json_array_append_new(env, json_string(*e)) < 0 ? SBX_OOM() : 0;
+		if (!env_given_later(e))
+			r = json_array_append_new(env, json_string(*e)) < 0 ? SBX_OOM() : 0;
 	if (r < 0) {
 		json_decref(env);
 		return NULL;

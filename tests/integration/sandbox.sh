@@ -67,7 +67,7 @@ out=$(SB --rootfs "$ROOTFS_CACHE" -- /bin/busybox sh -c 'ls /usr/bin/python3 2>&
 expect_match "--rootfs DIR: that root, not the host's" "No such file.*BusyBox" "$(tr '\n' ' ' <<<"$out")"
 
 # --- environment, user, capabilities ---------------------------------------
-out=$(SECRET_TOKEN=leak LANG=C.UTF-8 SB --env FOO=bar --env PATH=/usr/bin:/bin -- sh -c 'env | sort' 2>&1)
+out=$(SECRET_TOKEN=leak LANG=C.UTF-8 SB --env FOO=first --env FOO=bar --env PATH=/usr/bin:/bin -- sh -c 'env | sort' 2>&1)
 expect_eq "environment: only PATH, HOME, LANG, TERM and --env" "FOO=bar HOME=/tmp LANG=C.UTF-8 PATH=/usr/bin:/bin PWD=/ TERM=${TERM:-xterm}" \
 	"$(grep -v '^SHLVL=\|^_=' <<<"$out" | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "--user UID:GID" "1234 5678" "$(SB --user 1234:5678 -- sh -c 'echo $(id -u) $(id -g)' 2>&1)"
@@ -198,7 +198,7 @@ bad_opts=(
 	"--seccomp /nonexistent.json|seccomp profile"
 	"--policy no-such-policy|no-such-policy"
 	"--env NOEQUALS|--env: expected K=V"
-	"--timeout|requires an argument|--timeout"
+	"--timeout|needs an argument|--timeout"
 )
 for c in memory cpu pids; do
 	grep -qw $c $CG/cgroup.controllers 2>/dev/null && continue
