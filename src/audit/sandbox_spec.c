@@ -87,7 +87,8 @@ static json_t *sandbox_env(const struct sandbox_opts *o)
 		bool overridden = false;
 
 		for (char **e = o->env; e && *e; e++)
-			overridden |= strncmp(*e, keep[i], strlen(keep[i])) == 0 && (*e)[strlen(keep[i])] == '=';
+			overridden |= strncmp(*e, keep[i], strlen(keep[i])) == 0 &&
+				      (*e)[strlen(keep[i])] == '=';
 		if (!overridden && ((v && *v) || fallback[i]))
 			r = env_add(env, keep[i], v && *v ? v : fallback[i]);
 	}
@@ -107,11 +108,13 @@ static json_t *sandbox_env(const struct sandbox_opts *o)
  * root, so only ambient capabilities survive the execve). */
 static int sandbox_caps(json_t *process, uint64_t caps)
 {
-	static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient" };
+	static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable",
+					    "ambient" };
 	json_t *c = json_object_get(process, "capabilities");
 
 	for (int cap = 0; cap < 64; cap++) {
-		const char *name = (caps & (1ULL << cap)) ? capng_capability_to_name((unsigned)cap) : NULL;
+		const char *name = (caps & (1ULL << cap)) ? capng_capability_to_name((unsigned)cap)
+							  : NULL;
 		char buf[64];
 
 		if (!name)
@@ -120,7 +123,8 @@ static int sandbox_caps(json_t *process, uint64_t caps)
 		for (char *p = buf; *p; p++)
 			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 		for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
-			if (json_array_append_new(json_object_get(c, sets[i]), json_string(buf)) < 0)
+			if (json_array_append_new(json_object_get(c, sets[i]), json_string(buf)) <
+			    0)
 				return SBX_OOM();
 	}
 	return 0;
@@ -140,15 +144,18 @@ static int sandbox_process(json_t *cfg, const struct sandbox_opts *o)
 
 static json_t *bind_mount(const char *src, const char *dst, bool rw, bool recursive)
 {
-	/* read-only all the way down (rro), never setuid or devices */
+	/* submounts included: read-only all the way down (rro) unless rw,
+	 * never setuid or devices (rnosuid, rnodev) */
 	if (rw)
-		return json_pack("{s:s, s:s, s:s, s:[s, s, s, s]}", "destination", dst, "type", "bind", "source",
-				 src, "options", "rbind", "rw", "nosuid", "nodev");
+		return json_pack("{s:s, s:s, s:s, s:[s, s, s, s, s, s]}", "destination", dst,
+				 "type", "bind", "source", src, "options", "rbind", "rw", "nosuid",
+				 "nodev", "rnosuid", "rnodev");
 	if (recursive)
-		return json_pack("{s:s, s:s, s:s, s:[s, s, s, s, s]}", "destination", dst, "type", "bind",
-				 "source", src, "options", "rbind", "ro", "rro", "nosuid", "nodev");
-	return json_pack("{s:s, s:s, s:s, s:[s, s, s, s]}", "destination", dst, "type", "bind", "source", src,
-			 "options", "bind", "ro", "nosuid", "nodev");
+		return json_pack("{s:s, s:s, s:s, s:[s, s, s, s, s, s, s]}", "destination", dst,
+				 "type", "bind", "source", src, "options", "rbind", "ro", "rro",
+				 "nosuid", "nodev", "rnosuid", "rnodev");
+	return json_pack("{s:s, s:s, s:s, s:[s, s, s, s]}", "destination", dst, "type", "bind",
+			 "source", src, "options", "bind", "ro", "nosuid", "nodev");
 }
 
 static int mounts_append(json_t *mounts, json_t *m)
@@ -165,7 +172,8 @@ static int sandbox_mounts(json_t *cfg, const struct sandbox_opts *o)
 	int r = 0;
 
 	for (size_t i = json_array_size(mounts); i-- > 0;) {
-		const char *dst = json_string_value(json_object_get(json_array_get(mounts, i), "destination"));
+		const char *dst = json_string_value(
+			json_object_get(json_array_get(mounts, i), "destination"));
 
 		if (dst && (strcmp(dst, "/sys") == 0 || strncmp(dst, "/sys/", 5) == 0) &&
 		    json_array_remove(mounts, i) < 0)
@@ -176,11 +184,12 @@ static int sandbox_mounts(json_t *cfg, const struct sandbox_opts *o)
 
 		/* a symlink (/bin -> usr/bin) is made in the root dir instead */
 		if (lstat(sandbox_host_dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
-			r = mounts_append(mounts, bind_mount(sandbox_host_dirs[i], sandbox_host_dirs[i], false, false));
+			r = mounts_append(mounts, bind_mount(sandbox_host_dirs[i],
+							     sandbox_host_dirs[i], false, false));
 	}
 	for (size_t i = 0; r == 0 && i < o->n_binds; i++)
-		r = mounts_append(mounts, bind_mount(o->binds[i].source, o->binds[i].destination, o->binds[i].rw,
-						     true));
+		r = mounts_append(mounts, bind_mount(o->binds[i].source, o->binds[i].destination,
+						     o->binds[i].rw, true));
 	if (r == 0 && o->workdir)
 		r = mounts_append(mounts, bind_mount(o->workdir, o->workdir, true, true));
 	return r;
@@ -190,13 +199,17 @@ static int sandbox_resources(json_t *cfg, const struct sandbox_opts *o)
 {
 	json_t *res = json_object_get(json_object_get(cfg, "linux"), "resources");
 
-	if (o->memory && json_object_set_new(res, "memory", json_pack("{s:I}", "limit", (json_int_t)o->memory)) < 0)
+	if (o->memory &&
+	    json_object_set_new(res, "memory", json_pack("{s:I}", "limit", (json_int_t)o->memory)) <
+		    0)
 		return SBX_OOM();
 	if (o->cpu_quota &&
-	    json_object_set_new(res, "cpu", json_pack("{s:I, s:I}", "quota", (json_int_t)o->cpu_quota, "period",
-						      (json_int_t)SANDBOX_CPU_PERIOD)) < 0)
+	    json_object_set_new(res, "cpu",
+				json_pack("{s:I, s:I}", "quota", (json_int_t)o->cpu_quota, "period",
+					  (json_int_t)SANDBOX_CPU_PERIOD)) < 0)
 		return SBX_OOM();
-	if (o->pids && json_object_set_new(res, "pids", json_pack("{s:I}", "limit", (json_int_t)o->pids)) < 0)
+	if (o->pids &&
+	    json_object_set_new(res, "pids", json_pack("{s:I}", "limit", (json_int_t)o->pids)) < 0)
 		return SBX_OOM();
 	return 0;
 }

@@ -42,22 +42,26 @@ enum {
 };
 
 static const struct cli_opt sandbox_opts_table[] = {
-	{ "rootfs", SB_ROOTFS, "DIR", "root filesystem (default: the host's /usr, /bin, /lib*, /etc read-only)" },
+	{ "rootfs", SB_ROOTFS, "DIR",
+	  "root filesystem (default: the host's /usr, /bin, /lib*, /etc read-only)" },
 	{ "bind", SB_BIND, "SRC:DST[:ro|rw]", "bind SRC on DST, read-only unless rw (repeatable)" },
 	{ "workdir", SB_WORKDIR, "DIR", "bind DIR read-write at the same path and start there" },
 	{ "env", SB_ENV, "K=V", "set a variable (environment: only PATH, HOME, LANG, TERM)" },
 	{ "user", SB_USER, "UID[:GID]", "run as this user (never 0 unless given)" },
 	{ "cap-add", SB_CAP_ADD, "CAP", "grant a capability (default: none; repeatable)" },
 	{ "net", SB_NET, "none", "network: a namespace with only lo (the default)" },
-	{ "memory", SB_MEMORY, "BYTES", "memory limit (k, m, g suffixes; needs the memory controller)" },
+	{ "memory", SB_MEMORY, "BYTES",
+	  "memory limit (k, m, g suffixes; needs the memory controller)" },
 	{ "cpus", SB_CPUS, "N", "CPU limit in CPUs, e.g. 0.5 (needs the cpu controller)" },
 	{ "pids", SB_PIDS, "N", "process limit (needs the pids controller)" },
 	{ "timeout", SB_TIMEOUT, "SECS", "kill the whole sandbox after SECS seconds (exit 124)" },
-	{ "max-output", SB_MAX_OUTPUT, "BYTES", "forward at most BYTES of stdout+stderr, drop the rest" },
+	{ "max-output", SB_MAX_OUTPUT, "BYTES",
+	  "forward at most BYTES of stdout+stderr, drop the rest" },
 	{ "seccomp", SB_SECCOMP, "PROFILE|default", "seccomp profile (OCI linux.seccomp JSON)" },
 	{ "policy", SB_POLICY, "NAME", "refuse the sandbox if it violates this launch policy" },
 	{ "tty", SB_TTY, NULL, "run CMD on a pseudo-terminal" },
-	{ "report", SB_REPORT, "FILE|-", "write a JSON report (verdict and settings) to FILE or stdout" },
+	{ "report", SB_REPORT, "FILE|-",
+	  "write a JSON report (verdict and settings) to FILE or stdout" },
 	{ 0 },
 };
 
@@ -69,8 +73,12 @@ static void sandbox_epilog(FILE *out)
 }
 
 const struct cli_usage cmd_sandbox_usage = {
-	"sandbox", "[options] -- CMD [ARGS...]", "run CMD in a hardened, throw-away sandbox",
-	sandbox_opts_table, CLI_STOP_AT_ARG, sandbox_epilog,
+	"sandbox",
+	"[options] -- CMD [ARGS...]",
+	"run CMD in a hardened, throw-away sandbox",
+	sandbox_opts_table,
+	CLI_STOP_AT_ARG,
+	sandbox_epilog,
 };
 
 /* "512m" -> bytes (k, m, g, t: powers of 1024) */
@@ -84,11 +92,14 @@ static int parse_size(const char *opt, const char *s, uint64_t *ret)
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno || end == s || s[0] == '-')
-		return hrun_err(EINVAL, "%s: expected a size in bytes (k, m, g suffixes), got `%s`", opt, s);
+		return hrun_err(EINVAL, "%s: expected a size in bytes (k, m, g suffixes), got `%s`",
+				opt, s);
 	if (*end) {
 		u = strchr(units, end[0] | 0x20);
 		if (!u || (end[1] && strcasecmp(end + 1, "b") != 0) || end[0] == '\0')
-			return hrun_err(EINVAL, "%s: expected a size in bytes (k, m, g suffixes), got `%s`", opt, s);
+			return hrun_err(EINVAL,
+					"%s: expected a size in bytes (k, m, g suffixes), got `%s`",
+					opt, s);
 		for (long i = 0; i <= u - units; i++) {
 			if (v > (unsigned long long)INT64_MAX / 1024)
 				return hrun_err(ERANGE, "%s: `%s` is too large", opt, s);
@@ -109,7 +120,8 @@ static int parse_positive(const char *opt, const char *s, double max, double *re
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > max)
-		return hrun_err(EINVAL, "%s: expected a positive number up to %g, got `%s`", opt, max, s);
+		return hrun_err(EINVAL, "%s: expected a positive number up to %g, got `%s`", opt,
+				max, s);
 	*ret = v;
 	return 0;
 }
@@ -188,15 +200,18 @@ static int parse_bind(const char *s, struct sandbox_opts *o)
 	if (mode)
 		*mode++ = '\0';
 	if (mode && strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0)
-		return hrun_err(EINVAL, "--bind `%s`: the mode must be ro or rw, got `%s`", s, mode);
+		return hrun_err(EINVAL, "--bind `%s`: the mode must be ro or rw, got `%s`", s,
+				mode);
 	if (dst[0] != '/' || strcmp(dst, "/") == 0)
-		return hrun_err(EINVAL, "--bind `%s`: DST must be an absolute path other than /", s);
+		return hrun_err(EINVAL, "--bind `%s`: DST must be an absolute path other than /",
+				s);
 	grown = realloc(o->binds, (o->n_binds + 1) * sizeof(*o->binds));
 	if (!grown)
 		return CLI_OOM();
 	o->binds = grown;
 	b = &o->binds[o->n_binds];
-	*b = (struct sandbox_bind){ .rw = mode && strcmp(mode, "rw") == 0, .destination = strdup(dst) };
+	*b = (struct sandbox_bind){ .rw = mode && strcmp(mode, "rw") == 0,
+				    .destination = strdup(dst) };
 	b->source = realpath(copy, NULL);
 	if (!b->source) {
 		int r = hrun_syserr(errno, "--bind `%s`: source `%s`", s, copy);
@@ -282,7 +297,8 @@ static int parse_option(int c, const char *arg, struct sandbox_opts *o, size_t *
 		return parse_cap(arg, &o->caps);
 	case SB_NET:
 		if (strcmp(arg, "none") != 0)
-			return hrun_err(EINVAL, "--net: only `none` (a namespace with only lo) is supported, got `%s`",
+			return hrun_err(EINVAL,
+					"--net: only `none` (a namespace with only lo) is supported, got `%s`",
 					arg);
 		return 0;
 	case SB_SECCOMP:
@@ -329,7 +345,8 @@ int cmd_sandbox_main(const char *root, int argc, char **argv)
 		return cli_status(c); /* --help: 0 */
 	}
 	if (r == 0 && cli_optind(&p) >= argc)
-		r = hrun_err(EINVAL, "sandbox: missing command (hrun sandbox [options] -- CMD [ARGS...])");
+		r = hrun_err(EINVAL,
+			     "sandbox: missing command (hrun sandbox [options] -- CMD [ARGS...])");
 	if (r == 0) {
 		o.args = argv + cli_optind(&p);
 		r = sandbox_main(&o);

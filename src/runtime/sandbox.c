@@ -49,11 +49,11 @@
 struct sandbox {
 	const struct sandbox_opts *o;
 	char id[64];
-	char *dir;        /* ROOT/@sandbox/ID, NULL until made */
-	int parent_fd;    /* ROOT/@sandbox */
+	char *dir;     /* ROOT/@sandbox/ID, NULL until made */
+	int parent_fd; /* ROOT/@sandbox */
 	sigset_t old_mask;
 	json_t *config;
-	char *policy;     /* the policy that applied (report) */
+	char *policy; /* the policy that applied (report) */
 	struct sandbox_wait w;
 };
 
@@ -84,16 +84,20 @@ static int require_controller(const char *opt, const char *ctrl)
 	_cleanup_free_ char *path = NULL, *text = NULL;
 
 	if (!root)
-		return hrun_err(ENOTSUP, "%s: needs the cgroup v2 %s controller, and this host has no cgroup v2 "
-					 "hierarchy", opt, ctrl);
+		return hrun_err(ENOTSUP,
+				"%s: needs the cgroup v2 %s controller, and this host has no cgroup v2 "
+				"hierarchy",
+				opt, ctrl);
 	if (asprintf(&path, "%s/cgroup.controllers", root) < 0)
 		return SBX_OOM();
 	if (util_read_file(path, 1 << 16, &text, NULL) < 0)
 		return hrun_err_prefix(-EIO, "%s: needs the cgroup v2 %s controller", opt, ctrl);
-	for (char *save = NULL, *t = strtok_r(text, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+	for (char *save = NULL, *t = strtok_r(text, " \n", &save); t;
+	     t = strtok_r(NULL, " \n", &save))
 		if (strcmp(t, ctrl) == 0)
 			return 0;
-	return hrun_err(ENOTSUP, "%s: needs the cgroup v2 %s controller, which the hierarchy at `%s` does not have",
+	return hrun_err(ENOTSUP,
+			"%s: needs the cgroup v2 %s controller, which the hierarchy at `%s` does not have",
 			opt, ctrl, root);
 }
 
@@ -141,7 +145,8 @@ static int open_parent(struct sandbox *s)
 	if (fstat(s->parent_fd, &st) < 0)
 		return hrun_syserr(errno, "sandbox: stat `%s`", path);
 	if (st.st_uid != geteuid() || (st.st_mode & 077))
-		return hrun_err(EPERM, "sandbox: `%s` must be a mode-0700 directory owned by uid %u", path,
+		return hrun_err(EPERM,
+				"sandbox: `%s` must be a mode-0700 directory owned by uid %u", path,
 				(unsigned)geteuid());
 	return 0;
 }
@@ -246,7 +251,8 @@ static int make_pipes(struct sandbox *s)
 static int run(struct sandbox *s)
 {
 	const struct sandbox_opts *o = s->o;
-	struct sandbox_target t = { .rootfs = o->rootfs ? o->rootfs : s->dir, .rootless = geteuid() != 0 };
+	struct sandbox_target t = { .rootfs = o->rootfs ? o->rootfs : s->dir,
+				    .rootless = geteuid() != 0 };
 	int stdio[3] = { -1, -1, -1 };
 	const struct container_waiter waiter = { sandbox_wait, &s->w };
 	struct hrun_create_opts co = {
@@ -313,7 +319,9 @@ int sandbox_error_status(int err)
 
 int sandbox_main(const struct sandbox_opts *o)
 {
-	struct sandbox s = { .o = o, .parent_fd = -1, .w = { .o = o, .sigfd = -1, .out = { -1, -1 }, .wr = { -1, -1 } } };
+	struct sandbox s = { .o = o,
+			     .parent_fd = -1,
+			     .w = { .o = o, .sigfd = -1, .out = { -1, -1 }, .wr = { -1, -1 } } };
 	char saved[HRUN_ERRMSG_MAX];
 	int r;
 

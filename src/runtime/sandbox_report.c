@@ -55,9 +55,11 @@ static json_t *report_binds(json_t *config)
 			continue;
 		json_array_foreach(json_object_get(m, "options"), j, opt)
 			rw |= json_is_string(opt) && strcmp(json_string_value(opt), "rw") == 0;
-		if (json_array_append_new(binds, json_pack("{s:O, s:O, s:s}", "source", json_object_get(m, "source"),
-							   "destination", json_object_get(m, "destination"),
-							   "mode", rw ? "rw" : "ro")) < 0) {
+		if (json_array_append_new(binds,
+					  json_pack("{s:O, s:O, s:s}", "source",
+						    json_object_get(m, "source"), "destination",
+						    json_object_get(m, "destination"), "mode",
+						    rw ? "rw" : "ro")) < 0) {
 			json_decref(binds);
 			binds = NULL;
 		}
@@ -67,8 +69,9 @@ static json_t *report_binds(json_t *config)
 
 static json_t *report_limits(const struct sandbox_opts *o)
 {
-	return json_pack("{s:o, s:s?, s:o, s:o, s:o}", "memory", int_or_null(o->memory > 0, o->memory), "cpus",
-			 o->cpus, "pids", int_or_null(o->pids > 0, o->pids), "timeout_s",
+	return json_pack("{s:o, s:s?, s:o, s:o, s:o}", "memory",
+			 int_or_null(o->memory > 0, o->memory), "cpus", o->cpus, "pids",
+			 int_or_null(o->pids > 0, o->pids), "timeout_s",
 			 o->timeout > 0 ? json_real(o->timeout) : json_null(), "max_output",
 			 int_or_null(o->has_max_output, (int64_t)o->max_output));
 }
@@ -81,12 +84,12 @@ static json_t *report_settings(const struct sandbox_opts *o, json_t *config, con
 	json_t *ns = json_object_get(json_object_get(config, "linux"), "uidMappings");
 
 	return json_pack("{s:s, s:o, s:s?, s:{s:O, s:O}, s:b, s:O?, s:s, s:o, s:s, s:s?, s:b, s:O}",
-			 "rootfs", o->rootfs ? o->rootfs : "host", "binds", report_binds(config), "workdir",
-			 o->workdir, "user", "uid", json_object_get(user, "uid"), "gid",
-			 json_object_get(user, "gid"), "user_namespace", ns != NULL, "capabilities", caps,
-			 "net", "none (loopback only)", "limits", report_limits(o), "seccomp",
-			 o->seccomp ? o->seccomp : "default", "policy", policy, "tty", o->tty, "env",
-			 json_object_get(proc, "env"));
+			 "rootfs", o->rootfs ? o->rootfs : "host", "binds", report_binds(config),
+			 "workdir", o->workdir, "user", "uid", json_object_get(user, "uid"), "gid",
+			 json_object_get(user, "gid"), "user_namespace", ns != NULL, "capabilities",
+			 caps, "net", "none (loopback only)", "limits", report_limits(o), "seccomp",
+			 o->seccomp ? o->seccomp : "default", "policy", policy, "tty", o->tty,
+			 "env", json_object_get(proc, "env"));
 }
 
 static int report_write(const char *dest, json_t *rep)
@@ -122,17 +125,17 @@ int sandbox_report(const struct sandbox_opts *o, const struct sandbox_result *re
 	int r;
 
 	rep = json_pack("{s:o, s:i, s:o, s:o, s:b, s:o, s:b, s:f, s:f, s:s, s:o, s:o, s:o, s:o, s:b, s:o}",
-			"command", strv_json(o->args), "exit_status", sandbox_exit_status(res), "exit_code",
-			int_or_null(normal, WEXITSTATUS(res->status)), "signal",
+			"command", strv_json(o->args), "exit_status", sandbox_exit_status(res),
+			"exit_code", int_or_null(normal, WEXITSTATUS(res->status)), "signal",
 			int_or_null(signaled, WTERMSIG(res->status)), "timed_out", res->timed_out,
-			"interrupted", int_or_null(res->interrupted, res->interrupted), "oom_killed",
-			res->oom_killed, "wall_s", res->wall_s, "cpu_s", res->cpu_s, "cpu_source",
-			res->cpu_source ? res->cpu_source : "none", "memory_peak",
+			"interrupted", int_or_null(res->interrupted, res->interrupted),
+			"oom_killed", res->oom_killed, "wall_s", res->wall_s, "cpu_s", res->cpu_s,
+			"cpu_source", res->cpu_source ? res->cpu_source : "none", "memory_peak",
 			int_or_null(res->memory_peak >= 0, res->memory_peak), "pids_peak",
 			int_or_null(res->pids_peak >= 0, res->pids_peak), "stdout_bytes",
 			int_or_null(res->counted, (int64_t)res->bytes[0]), "stderr_bytes",
-			int_or_null(res->counted, (int64_t)res->bytes[1]), "truncated", res->truncated,
-			"settings", report_settings(o, config, policy));
+			int_or_null(res->counted, (int64_t)res->bytes[1]), "truncated",
+			res->truncated, "settings", report_settings(o, config, policy));
 	if (!rep)
 		return REPORT_OOM();
 	r = report_write(o->report, rep);
@@ -142,8 +145,8 @@ int sandbox_report(const struct sandbox_opts *o, const struct sandbox_result *re
 
 int sandbox_report_error(const struct sandbox_opts *o, int status, const char *msg)
 {
-	json_t *rep = json_pack("{s:o, s:i, s:s}", "command", strv_json(o->args), "exit_status", status, "error",
-				msg);
+	json_t *rep = json_pack("{s:o, s:i, s:s}", "command", strv_json(o->args), "exit_status",
+				status, "error", msg);
 	int r;
 
 	if (!rep)

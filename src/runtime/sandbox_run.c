@@ -38,12 +38,12 @@
 struct loop {
 	struct sandbox_wait *w;
 	const struct container_running *run;
-	int in[2];         /* CMD's stdout/stderr (or the pty master as [0]), -1: closed */
-	bool broken[2];    /* our stdout/stderr failed: count, stop forwarding */
+	int in[2];	    /* CMD's stdout/stderr (or the pty master as [0]), -1: closed */
+	bool broken[2];	    /* our stdout/stderr failed: count, stop forwarding */
 	uint64_t forwarded; /* stdout + stderr, against --max-output */
-	bool stdin_open;   /* tty: our stdin -> the pty */
+	bool stdin_open;    /* tty: our stdin -> the pty */
 	bool exited;
-	double deadline;   /* monotonic seconds, 0: none */
+	double deadline; /* monotonic seconds, 0: none */
 };
 
 static double now_s(void)
@@ -75,13 +75,15 @@ static void forward(struct loop *l, int i, const char *buf, size_t n)
 		if (n > left) {
 			fwd = (size_t)left;
 			if (!l->w->res.truncated)
-				log_warn("sandbox: output truncated at %" PRIu64 " bytes (--max-output)",
+				log_warn("sandbox: output truncated at %" PRIu64
+					 " bytes (--max-output)",
 					 o->max_output);
 			l->w->res.truncated = true;
 		}
 	}
 	l->forwarded += fwd;
-	if (fwd && !l->broken[i] && util_write_all(i == 0 ? STDOUT_FILENO : STDERR_FILENO, buf, fwd) < 0) {
+	if (fwd && !l->broken[i] &&
+	    util_write_all(i == 0 ? STDOUT_FILENO : STDERR_FILENO, buf, fwd) < 0) {
 		hrun_err_clear();
 		l->broken[i] = true; /* e.g. a closed pipe (SIGPIPE is blocked) */
 	}
@@ -151,11 +153,11 @@ static int loop_run(struct loop *l, double start)
 
 	while (!l->exited || l->in[0] >= 0 || l->in[1] >= 0) {
 		struct pollfd p[5] = {
-			{.fd = l->exited ? -1 : l->run->pidfd, .events = POLLIN},
-			{.fd = l->in[0], .events = POLLIN},
-			{.fd = l->in[1], .events = POLLIN},
-			{.fd = l->w->sigfd, .events = POLLIN},
-			{.fd = l->stdin_open && !l->exited ? STDIN_FILENO : -1, .events = POLLIN},
+			{ .fd = l->exited ? -1 : l->run->pidfd, .events = POLLIN },
+			{ .fd = l->in[0], .events = POLLIN },
+			{ .fd = l->in[1], .events = POLLIN },
+			{ .fd = l->w->sigfd, .events = POLLIN },
+			{ .fd = l->stdin_open && !l->exited ? STDIN_FILENO : -1, .events = POLLIN },
 		};
 		int n = poll(p, 5, poll_timeout(l, exited_at));
 
@@ -191,11 +193,13 @@ static int64_t read_key(const char *cg, const char *file, const char *key)
 	_cleanup_free_ char *path = NULL, *text = NULL;
 	size_t klen = strlen(key);
 
-	if (asprintf(&path, "%s/%s", cg, file) < 0 || util_read_file(path, 1 << 16, &text, NULL) < 0) {
+	if (asprintf(&path, "%s/%s", cg, file) < 0 ||
+	    util_read_file(path, 1 << 16, &text, NULL) < 0) {
 		hrun_err_clear();
 		return -1;
 	}
-	for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (char *line = text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
 		if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
 			return strtoll(line + klen + 1, NULL, 10);
 	return -1;
@@ -205,7 +209,8 @@ static int64_t read_value(const char *cg, const char *file)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
 
-	if (asprintf(&path, "%s/%s", cg, file) < 0 || util_read_file(path, 1 << 16, &text, NULL) < 0) {
+	if (asprintf(&path, "%s/%s", cg, file) < 0 ||
+	    util_read_file(path, 1 << 16, &text, NULL) < 0) {
 		hrun_err_clear();
 		return -1;
 	}
@@ -240,7 +245,7 @@ int sandbox_wait(void *arg, const struct container_running *run)
 	struct loop l = {
 		.w = w,
 		.run = run,
-		.in = {w->out[0], w->out[1]},
+		.in = { w->out[0], w->out[1] },
 		.stdin_open = run->tty_master >= 0,
 	};
 	struct termios saved;
