@@ -22,6 +22,10 @@
  * create: exit (init waits on exec.fifo)    create: block reading exec.fifo
  * run:    #4 SYNC_START ------------------> run: wait for SYNC_START
  *                                           startContainer hooks, execve
+ *
+ * The runtime's steps are numbered in setup(); the init's follow the sync
+ * points in child_main(). clone3 with its namespace joins and cgroup
+ * placement, the wait and the pid file are spawn.c's, shared with exec.c.
  */
 #define _GNU_SOURCE
 #include "hrun/container.h"
@@ -30,7 +34,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/capability.h>
-#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,7 +44,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hrun/cgroup.h"
@@ -62,6 +64,8 @@
 #include "hrun/sync.h"
 #include "hrun/terminal.h"
 #include "hrun/util.h"
+
+#include "spawn.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -235,21 +239,13 @@ static int child_run_hooks(struct init_ctx *c, enum hrun_hook_kind kind, enum hr
 		.owner = (char *)"",
 		.annotations = json_object(),
 	};
-	char *text;
-	json_t *j;
 	int r;
 
 	for (size_t i = 0; i < c->spec->n_annotations; i++)
 		json_object_set_new(st.annotations, c->spec->annotations[i].key,
 				    json_string(c->spec->annotations[i].value));
-	j = state_to_json(&st, status);
+	r = hooks_run_state(c->spec, kind, &st, status);
 	json_decref(st.annotations);
-	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
-	if (!text)
-		return hrun_err(ENOMEM, "hooks: encode the state");
-	r = hooks_run(c->spec, kind, text);
-	free(text);
 	return r;
 }
 
@@ -580,80 +576,38 @@ static int prepare_channels(struct init_ctx *c)
 	return 0;
 }
 
-static pid_t do_clone3(struct init_ctx *c, unsigned long flags)
-{
-	struct clone_args ca = {
-		.flags = flags | CLONE_PIDFD,
-		.pidfd = (uint64_t)(uintptr_t)&c->pidfd,
-		.exit_signal = SIGCHLD,
-	};
-
-	if (c->cg.dirfd >= 0) {
-		ca.flags |= CLONE_INTO_CGROUP;
-		ca.cgroup = (uint64_t)c->cg.dirfd;
-	}
-	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-}
-
 static int spawn_init(struct init_ctx *c)
 {
-	unsigned long flags = ns_new_flags(c->spec);
-	struct ns_outer outer;
-	int saved_cwd, r;
+	struct spawn s = {
+		.flags = ns_new_flags(c->spec),
+		/* namespaces given by path that the child could not join
+		 * itself (pid, time; net/ipc/uts/cgroup with a new user
+		 * namespace): joined for the clone only (see ns_clone_enter) */
+		.spec = c->spec,
+		.ns_fds = c->ns_fds,
+		.ns_pidfd = -1,
+		/* clone from inside the rootfs: the child's cwd then names it
+		 * in the new mount namespace, without a path lookup that the
+		 * root of a new user namespace might not be allowed to do */
+		.cwd_fd = c->rootfs_fd,
+		.cgroup_fd = c->cg.dirfd,
+		.cgroup_path = c->cg.path,
+		.id = c->o->id,
+	};
+	int r = spawn_clone(&s);
 
-	/* namespaces given by path that the child could not join itself
-	 * (pid, time; net/ipc/uts/cgroup with a new user namespace): join
-	 * them for the clone only, then return (see ns_clone_enter) */
-	r = ns_clone_enter(c->spec, c->ns_fds, &outer);
-	if (r < 0) {
-		(void)ns_clone_leave(&outer);
-		return r;
-	}
-	c->parent_joined = outer.joined;
-	/* clone from inside the rootfs: the child's cwd then names it in the
-	 * new mount namespace, without a path lookup that the root of a new
-	 * user namespace might not be allowed to do */
-	saved_cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (saved_cwd < 0)
-		return hrun_syserr(errno, "open the current directory");
-	if (fchdir(c->rootfs_fd) < 0) {
-		r = hrun_syserr(errno, "chdir to the rootfs");
-		close_fd(&saved_cwd);
-		(void)ns_clone_leave(&outer);
-		return r;
-	}
-	c->pid = do_clone3(c, flags);
-	if (c->pid < 0 && c->cg.dirfd >= 0 && (errno == EINVAL || errno == EOPNOTSUPP || errno == EBUSY)) {
-		/* no CLONE_INTO_CGROUP: join by pid, then unshare the cgroupns */
-		close_fd(&c->cg.dirfd);
-		c->late_cgroupns = flags & CLONE_NEWCGROUP;
-		c->pid = do_clone3(c, flags & ~(unsigned long)CLONE_NEWCGROUP);
-	}
-	if (c->pid == 0) {
-		close_fd(&saved_cwd);
-		for (int t = 0; t < HRUN_NS_COUNT; t++)
-			close_fd(&outer.own[t]);
+	if (r == 0) {
+		c->parent_joined = s.parent_joined;
+		c->late_cgroupns = s.late_cgroupns;
 		child_entry(c);
 	}
-	r = c->pid < 0 ? errno : 0;
-	if (fchdir(saved_cwd) < 0 && r == 0)
-		r = errno;
-	close_fd(&saved_cwd);
-	if (r) {
-		(void)ns_clone_leave(&outer);
-		return hrun_syserr(r, c->pid < 0 ? "clone3" : "restore the current directory");
-	}
-	r = ns_clone_leave(&outer);
 	if (r < 0)
 		return r;
+	c->pid = s.pid;
+	c->pidfd = s.pidfd;
 	close_fd(&c->sync[1]);
 	close_fd(&c->console);
 	close_fd(&c->fifo);
-	if (c->late_cgroupns || (c->cg.path && c->cg.dirfd < 0)) {
-		r = cgroup_enter(c->cg.path, c->pid);
-		if (r < 0)
-			return r;
-	}
 	if (c->spec->linux_cfg.namespaces[HRUN_NS_USER].enabled &&
 	    !c->spec->linux_cfg.namespaces[HRUN_NS_USER].path) {
 		r = ns_write_id_maps(c->pid, c->spec);
@@ -703,20 +657,7 @@ static int fill_state(struct init_ctx *c)
 
 static int run_runtime_hooks(struct init_ctx *c, enum hrun_hook_kind kind, enum hrun_status status)
 {
-	json_t *j;
-	char *text;
-	int r;
-
-	if (!c->spec->hooks[kind].n)
-		return 0;
-	j = state_to_json(&c->st, status);
-	text = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (!text)
-		return hrun_err(ENOMEM, "hooks.%s: encode the state", hooks_kind_name(kind));
-	r = hooks_run(c->spec, kind, text);
-	free(text);
-	return r;
+	return hooks_run_state(c->spec, kind, &c->st, status);
 }
 
 /* Serve the child until sync #3 (READY). */
@@ -745,23 +686,9 @@ static int wait_ready(struct init_ctx *c)
 	}
 }
 
-static int write_pid_file(const char *path, pid_t pid)
-{
-	char buf[16];
-	int n = snprintf(buf, sizeof(buf), "%d", pid);
-
-	if (!path)
-		return 0;
-	return util_write_file_atomic(path, buf, (size_t)n, 0644);
-}
-
 static void kill_init(struct init_ctx *c)
 {
-	if (c->pid <= 0)
-		return;
-	(void)kill(c->pid, SIGKILL);
-	while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	spawn_kill(c->pid);
 	c->pid = 0;
 }
 
@@ -851,6 +778,7 @@ static int setup(struct init_ctx *c)
 	size_t len = 0;
 	int r;
 
+	/* 1. the config: read once, parsed, judged */
 	r = state_validate_id(c->o->id);
 	if (r < 0)
 		return r;
@@ -863,27 +791,27 @@ static int setup(struct init_ctx *c)
 	r = lsm_check_spec(c->spec);
 	if (r < 0)
 		return r;
+	/* 2. bundle, rootfs and bind sources resolved, then the policy judges
+	 * the model just parsed (config.json is not read again) with the
+	 * bind sources as resolved */
 	r = prepare_paths(c);
 	if (r < 0)
 		return r;
-	/* the policy judges the model just parsed (config.json is not read
-	 * again) with the bind sources as resolved */
 	r = policy_enforce(c->spec, &c->binds, config, c->o->policy);
 	if (r < 0)
 		return r;
 	r = mount_clone_sources(c->spec, &c->binds);
 	if (r < 0)
 		return r;
+	/* 3. the state dir: from here on every failure is undone */
 	r = reserve_id(c, text, len);
 	if (r < 0)
 		return r;
-	if (c->spec->linux_cfg.seccomp) {
-		r = seccomp_compile_for_root(c->spec->linux_cfg.seccomp, c->o->root, &c->bpf);
-		if (r < 0)
-			return r;
-		c->has_bpf = true;
-		log_debug("seccomp: %u instructions", c->bpf.prog.len);
-	}
+	/* 4. what the clone needs: seccomp program, namespace paths, cgroup,
+	 * sync socket, exec fifo, terminal */
+	r = spawn_compile_seccomp(c->spec, c->o->root, &c->bpf, &c->has_bpf);
+	if (r < 0)
+		return r;
 	r = ns_open_paths(c->spec, c->ns_fds);
 	if (r < 0)
 		return r;
@@ -894,25 +822,28 @@ static int setup(struct init_ctx *c)
 	r = prepare_channels(c);
 	if (r < 0)
 		return r;
+	/* 5. clone3, uid/gid maps, sync #1 */
 	r = spawn_init(c);
 	if (r < 0)
 		return r;
 	log_debug("init: pid %d, namespaces 0x%lx", c->pid, ns_new_flags(c->spec));
-	/* the runtime hooks of sync #2 see the pid; delete --force finds it */
+	/* 6. the runtime hooks of sync #2 see the pid; delete --force finds it */
 	c->st.pid = c->pid;
 	r = state_record_identity(&c->st);
 	if (r == 0)
 		r = state_update(c->state_dirfd, &c->st);
 	if (r < 0)
 		return r;
+	/* 7. serve sync #2 (runtime hooks) until sync #3 (ready) */
 	r = wait_ready(c);
 	if (r < 0)
 		return r;
+	/* 8. created: state.json, pid file */
 	c->st.status = HRUN_STATUS_CREATED;
 	r = state_update(c->state_dirfd, &c->st);
 	if (r < 0)
 		return r;
-	r = write_pid_file(c->o->pid_file, c->pid);
+	r = spawn_write_pid_file(c->o->pid_file, c->pid);
 	c->wrote_pid_file = r == 0 && c->o->pid_file;
 	log_debug("init: ready (sync #3), state written");
 	return r;
@@ -942,36 +873,13 @@ int container_create(const struct hrun_create_opts *o)
 
 /* ------------------------------------------------------------------ run -- */
 
-static volatile sig_atomic_t forward_pid;
-
-static void forward_signal(int sig)
-{
-	if (forward_pid > 0)
-		(void)kill((pid_t)forward_pid, sig);
-}
-
-static void install_forwarding(pid_t pid)
-{
-	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-	struct sigaction sa = {.sa_handler = forward_signal, .sa_flags = SA_RESTART};
-
-	forward_pid = pid;
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		(void)sigaction(sigs[i], &sa, NULL);
-}
-
 static int wait_exit(struct init_ctx *c)
 {
-	int status;
+	int status = spawn_wait(c->pid, "the container");
 
-	while (waitpid(c->pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return hrun_syserr(errno, "wait for the container");
-	}
-	c->pid = 0;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+	if (status >= 0)
+		c->pid = 0;
+	return status;
 }
 
 /* After sync #4: exec happened (EOF) or failed (SYNC_ERROR). */
@@ -1008,7 +916,7 @@ static int start_and_wait(struct init_ctx *c)
 	int r, master = -1, status;
 
 	if (!c->o->waiter)
-		install_forwarding(c->pid);
+		spawn_forward_signals(c->pid, true);
 	if (c->relay[0] >= 0) {
 		r = sync_recv_fd(c->relay[0], &master);
 		if (r < 0)

@@ -15,6 +15,10 @@
  * #2 SYNC_START --------------------------> execve (EOF on the channel)
  * pid file; --detach: exit
  * otherwise wait and return its status
+ *
+ * The steps are numbered in exec_run(); clone3 with the namespace joins
+ * and the cgroup placement, the wait and the pid file are spawn.c's (shared
+ * with container.c), the process itself is built by exec_process.c.
  */
 #define _GNU_SOURCE
 #include "hrun/exec.h"
@@ -31,7 +35,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hrun/cgroup.h"
@@ -47,6 +50,9 @@
 #include "hrun/sync.h"
 #include "hrun/terminal.h"
 #include "hrun/util.h"
+
+#include "exec-internal.h"
+#include "spawn.h"
 
 struct exec_ctx {
 	const struct hrun_exec_opts *o;
@@ -98,237 +104,6 @@ static int differing_namespaces(pid_t pid, unsigned long *ret)
 	return 0;
 }
 
-static int strv_append(char ***v, const char *s)
-{
-	size_t n = strv_length(*v);
-	char **nv = realloc(*v, (n + 2) * sizeof(char *));
-
-	if (!nv)
-		return hrun_err(ENOMEM, "out of memory");
-	nv[n] = strdup(s);
-	nv[n + 1] = NULL;
-	*v = nv;
-	return nv[n] ? 0 : hrun_err(ENOMEM, "out of memory");
-}
-
-static char **strv_copy(char *const *v)
-{
-	size_t n = strv_length(v);
-	char **c = calloc(n + 1, sizeof(char *));
-
-	for (size_t i = 0; c && i < n; i++) {
-		c[i] = strdup(v[i]);
-		if (!c[i]) {
-			strv_free(c);
-			return NULL;
-		}
-	}
-	return c;
-}
-
-/* KEY=VALUE: replace an existing KEY or append. */
-static int env_set(char ***env, const char *kv)
-{
-	const char *eq = strchr(kv, '=');
-	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
-
-	if (!eq)
-		return hrun_err(EINVAL, "--env `%s`: expected KEY=VALUE", kv);
-	for (char **e = *env; e && *e; e++) {
-		if (strncmp(*e, kv, klen) == 0 && (*e)[klen] == '=') {
-			char *d = strdup(kv);
-
-			if (!d)
-				return hrun_err(ENOMEM, "--env `%s`: out of memory", kv);
-			free(*e);
-			*e = d;
-			return 0;
-		}
-	}
-	return strv_append(env, kv);
-}
-
-static int parse_user(const char *s, struct hrun_user *u)
-{
-	char *end;
-	unsigned long uid, gid;
-
-	errno = 0;
-	uid = strtoul(s, &end, 10);
-	if (errno || end == s || (*end && *end != ':') || uid > UINT32_MAX - 1)
-		return hrun_err(EINVAL, "--user `%s`: expected UID[:GID]", s);
-	u->uid = (uint32_t)uid;
-	if (*end == ':') {
-		const char *g = end + 1;
-
-		gid = strtoul(g, &end, 10);
-		if (errno || end == g || *end || gid > UINT32_MAX - 1)
-			return hrun_err(EINVAL, "--user `%s`: expected UID[:GID]", s);
-		u->gid = (uint32_t)gid;
-	}
-	/* additional groups of the config belong to its user, not this one */
-	free(u->additional_gids);
-	u->additional_gids = NULL;
-	u->n_additional_gids = 0;
-	return 0;
-}
-
-/* --additional-gids 10,20: replaces the groups of the process. */
-static int parse_gids(const char *list, struct hrun_user *u)
-{
-	size_t n = 1;
-	const char *p = list;
-	gid_t *gids;
-
-	for (const char *q = list; *q; q++)
-		n += *q == ',';
-	gids = calloc(n, sizeof(gid_t));
-	if (!gids)
-		return hrun_err(ENOMEM, "--additional-gids: out of memory");
-	for (size_t i = 0; i < n; i++) {
-		char *end;
-		unsigned long g;
-
-		errno = 0;
-		g = strtoul(p, &end, 10);
-		if (errno || end == p || (*end && *end != ',') || g > UINT32_MAX - 1) {
-			free(gids);
-			return hrun_err(EINVAL, "--additional-gids `%s`: expected GID[,GID...]", list);
-		}
-		gids[i] = (gid_t)g;
-		p = end + 1;
-	}
-	free(u->additional_gids);
-	u->additional_gids = gids;
-	u->n_additional_gids = n;
-	return 0;
-}
-
-/* The process from the command line, based on the container's own. */
-static int build_process_from_args(struct exec_ctx *c)
-{
-	const struct hrun_exec_opts *o = c->o;
-	const struct hrun_process *base = &c->spec->process;
-	struct hrun_process *p = &c->proc;
-	int r;
-
-	p->args = strv_copy(o->args);
-	p->env = base->env ? strv_copy(base->env) : calloc(1, sizeof(char *));
-	p->cwd = strdup(o->cwd ? o->cwd : base->cwd ? base->cwd : "/");
-	if (!p->args || !p->env || !p->cwd)
-		return hrun_err(ENOMEM, "exec: the process: out of memory");
-	if (o->cwd && o->cwd[0] != '/')
-		return hrun_err(EINVAL, "--cwd `%s`: must be an absolute path", o->cwd);
-	p->user = base->user;
-	p->user.username = NULL;
-	p->user.additional_gids = NULL;
-	if (base->user.n_additional_gids) {
-		size_t sz = base->user.n_additional_gids * sizeof(gid_t);
-
-		p->user.additional_gids = malloc(sz);
-		if (!p->user.additional_gids)
-			return hrun_err(ENOMEM, "exec: process.user.additionalGids: out of memory");
-		memcpy(p->user.additional_gids, base->user.additional_gids, sz);
-	}
-	if (o->user) {
-		r = parse_user(o->user, &p->user);
-		if (r < 0)
-			return r;
-	}
-	if (o->additional_gids) {
-		r = parse_gids(o->additional_gids, &p->user);
-		if (r < 0)
-			return r;
-	}
-	for (char **e = o->env; e && *e; e++) {
-		r = env_set(&p->env, *e);
-		if (r < 0)
-			return r;
-	}
-	p->has_caps = true;
-	if (base->has_caps)
-		p->caps = base->caps;
-	/* --cap X: bounding, effective and permitted only. Inheritable or
-	 * ambient would hand X on across every later execve of an
-	 * unprivileged program in the container (CVE-2022-29162). */
-	p->caps.bounding |= o->caps;
-	p->caps.effective |= o->caps;
-	p->caps.permitted |= o->caps;
-	p->no_new_privileges = base->no_new_privileges || o->no_new_privs;
-	p->terminal = o->tty;
-	/* as runc: the container's scheduling settings carry over */
-	p->has_io_priority = base->has_io_priority;
-	p->io_priority = base->io_priority;
-	p->has_scheduler = base->has_scheduler;
-	p->scheduler = base->scheduler;
-	if ((base->cpus_initial && !(p->cpus_initial = strdup(base->cpus_initial))) ||
-	    (base->cpus_final && !(p->cpus_final = strdup(base->cpus_final))))
-		return hrun_err(ENOMEM, "exec: process.execCPUAffinity: out of memory");
-	if (base->n_rlimits) {
-		p->rlimits = malloc(base->n_rlimits * sizeof(*p->rlimits));
-		if (!p->rlimits)
-			return hrun_err(ENOMEM, "exec: process.rlimits: out of memory");
-		memcpy(p->rlimits, base->rlimits, base->n_rlimits * sizeof(*p->rlimits));
-		p->n_rlimits = base->n_rlimits;
-	}
-	return 0;
-}
-
-/* OPT if given, else the process's own, else the container's (BASE). */
-static int pick_label(char **dst, const char *opt, const char *base)
-{
-	const char *v = opt && *opt ? opt : *dst ? NULL : base;
-	char *s;
-
-	if (!v)
-		return 0;
-	s = strdup(v);
-	if (!s)
-		return hrun_err(ENOMEM, "out of memory");
-	free(*dst);
-	*dst = s;
-	return 0;
-}
-
-/* --apparmor, --process-label: an exec process is as confined as the
- * init unless told otherwise (a process.json without a profile inherits
- * the container's: it does not run unconfined). */
-static int build_lsm(struct exec_ctx *c)
-{
-	const struct hrun_process *base = &c->spec->process;
-	int r;
-
-	r = pick_label(&c->proc.apparmor_profile, c->o->apparmor, base->apparmor_profile);
-	if (r < 0)
-		return r;
-	r = pick_label(&c->proc.selinux_label, c->o->process_label, base->selinux_label);
-	if (r < 0)
-		return r;
-	return lsm_check_process(&c->proc);
-}
-
-static int build_process(struct exec_ctx *c)
-{
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	int r;
-
-	if (!c->o->process_file) {
-		if (!c->o->args || !c->o->args[0])
-			return hrun_err(EINVAL, "exec: missing command (or --process FILE)");
-		return build_process_from_args(c);
-	}
-	r = util_read_file(c->o->process_file, HRUN_SPEC_MAX_SIZE, &text, &len);
-	if (r < 0)
-		return hrun_err_prefix(r, "--process");
-	r = spec_parse_process(c->o->process_file, text, len, &c->proc);
-	if (r < 0)
-		return r;
-	if (c->o->tty)
-		c->proc.terminal = true;
-	return 0;
-}
-
 static int open_target(struct exec_ctx *c)
 {
 	_cleanup_close_ int dirfd = -1;
@@ -368,18 +143,12 @@ static int prepare(struct exec_ctx *c)
 
 	if (r < 0)
 		return r;
-	r = build_process(c);
+	r = exec_build_process(c->o, c->spec, &c->proc);
 	if (r < 0)
 		return r;
-	r = build_lsm(c);
+	r = spawn_compile_seccomp(c->spec, c->o->root, &c->bpf, &c->has_bpf);
 	if (r < 0)
 		return r;
-	if (c->spec->linux_cfg.seccomp) {
-		r = seccomp_compile_for_root(c->spec->linux_cfg.seccomp, c->o->root, &c->bpf);
-		if (r < 0)
-			return r;
-		c->has_bpf = true;
-	}
 	r = sync_pair(c->sync);
 	if (r < 0)
 		return r;
@@ -515,29 +284,20 @@ static void __attribute__((noreturn)) child_entry(struct exec_ctx *c)
 
 static int spawn(struct exec_ctx *c)
 {
-	unsigned long pre = c->child_ns & (CLONE_NEWPID | CLONE_NEWTIME);
-	struct clone_args ca = {
-		.flags = CLONE_PIDFD,
-		.pidfd = (uint64_t)(uintptr_t)&c->child_pidfd,
-		.exit_signal = SIGCHLD,
+	struct spawn s = {
+		/* pid and time namespaces apply to children: joined for the
+		 * clone so the exec process is born inside, with no second
+		 * fork, and left right after (our later children, e.g. a
+		 * sanitizer's tracer, must not be born in the container) */
+		.ns_pidfd = c->pidfd,
+		.ns_pidfd_flags = c->child_ns & (CLONE_NEWPID | CLONE_NEWTIME),
+		.cwd_fd = -1,
+		.cgroup_fd = c->cgroup_fd,
+		.cgroup_path = c->st.cgroup_path,
+		.id = c->o->id,
 	};
-
-	_cleanup_close_ int own_pid = -1, own_time = -1;
 	int r;
 
-	/* pid and time namespaces apply to children: join them here so the
-	 * exec process is born inside, with no second fork; remember ours to
-	 * go back right after (our later children, e.g. a sanitizer's
-	 * tracer, must not be born in the container) */
-	if (pre) {
-		own_pid = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-		own_time = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-		if (own_pid < 0)
-			return hrun_syserr(errno, "open /proc/self/ns/pid_for_children");
-		if (setns(c->pidfd, (int)pre) < 0)
-			return hrun_syserr(errno, "join the pid namespace of container `%s`",
-					   c->o->id);
-	}
 	/* nothing in the container may open our /proc/PID/exe or memory
 	 * while we still run hrun's code there (CVE-2019-5736); execve of the
 	 * user's program resets this */
@@ -549,30 +309,13 @@ static int spawn(struct exec_ctx *c)
 	r = sched_set_affinity(0, c->proc.cpus_initial, "process.execCPUAffinity.initial");
 	if (r < 0)
 		return r;
-	if (c->cgroup_fd >= 0) {
-		ca.flags |= CLONE_INTO_CGROUP;
-		ca.cgroup = (uint64_t)c->cgroup_fd;
-	}
-	c->pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-	if (c->pid < 0 && c->cgroup_fd >= 0) {
-		ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
-		c->pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-		if (c->pid > 0) {
-			r = cgroup_enter(c->st.cgroup_path, c->pid);
-			if (r < 0) {
-				(void)kill(c->pid, SIGKILL);
-				return hrun_err_prefix(r, "exec: join the container's cgroup");
-			}
-		}
-	}
-	if (c->pid == 0)
+	r = spawn_clone(&s);
+	if (r == 0)
 		child_entry(c);
-	if (c->pid < 0)
-		return hrun_syserr(errno, "clone3");
-	if (own_pid >= 0 && setns(own_pid, CLONE_NEWPID) < 0)
-		return hrun_syserr(errno, "return to our pid namespace");
-	if ((pre & CLONE_NEWTIME) && own_time >= 0 && setns(own_time, CLONE_NEWTIME) < 0)
-		return hrun_syserr(errno, "return to our time namespace");
+	if (r < 0)
+		return r;
+	c->pid = s.pid;
+	c->child_pidfd = s.pidfd;
 	(void)close(c->sync[1]);
 	c->sync[1] = -1;
 	if (c->console >= 0) {
@@ -605,32 +348,16 @@ static int wait_started(struct exec_ctx *c)
 	return r < 0 ? r : hrun_err(EPROTO, "sync: unexpected message %u", m.type);
 }
 
-static volatile sig_atomic_t exec_pid;
-
-static void forward(int sig)
-{
-	if (exec_pid > 0)
-		(void)kill((pid_t)exec_pid, sig);
-}
-
 static int wait_process(struct exec_ctx *c)
 {
-	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-	struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
-	int status, master = -1;
+	int master = -1;
 
-	exec_pid = c->pid;
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		(void)sigaction(sigs[i], &sa, NULL);
+	spawn_forward_signals(c->pid, false);
 	if (c->relay >= 0 && sync_recv_fd(c->relay, &master) == 0) {
 		(void)terminal_relay(master, c->child_pidfd);
 		(void)close(master);
 	}
-	while (waitpid(c->pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return hrun_syserr(errno, "wait for the exec process");
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return spawn_wait(c->pid, "the exec process");
 }
 
 static void exec_ctx_free(struct exec_ctx *c)
@@ -661,23 +388,22 @@ int exec_run(const struct hrun_exec_opts *o)
 	};
 	int r;
 
+	/* 1. the container (state, pidfd, config snapshot, cgroup), the
+	 * process, its seccomp program, the channels */
 	r = prepare(&c);
+	/* 2. clone3 into its pid/time namespaces and cgroup */
 	if (r == 0)
 		r = spawn(&c);
 	if (r == 0 && c.pid > 0) {
+		/* 3. sync #1 READY, oomScoreAdj, sync #2 START, execve */
 		r = wait_started(&c);
-		if (r == 0 && o->pid_file) {
-			char buf[16];
-			int n = snprintf(buf, sizeof(buf), "%d", c.pid);
-
-			r = util_write_file_atomic(o->pid_file, buf, (size_t)n, 0644);
-		}
-		if (r < 0) {
-			(void)kill(c.pid, SIGKILL);
-			(void)waitpid(c.pid, NULL, 0);
-		} else if (!o->detach) {
+		/* 4. the pid file; --detach: done, else its exit status */
+		if (r == 0)
+			r = spawn_write_pid_file(o->pid_file, c.pid);
+		if (r < 0)
+			spawn_kill(c.pid);
+		else if (!o->detach)
 			r = wait_process(&c);
-		}
 	}
 	exec_ctx_free(&c);
 	return r;

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/prctl.h>
@@ -221,4 +222,23 @@ int hooks_run(const struct hrun_spec *spec, enum hrun_hook_kind kind, const char
 			log_warn("%s", hrun_errmsg());
 	}
 	return 0;
+}
+
+int hooks_run_state(const struct hrun_spec *spec, enum hrun_hook_kind kind,
+		    const struct hrun_state *st, enum hrun_status status)
+{
+	json_t *j;
+	char *text;
+	int r;
+
+	if (!spec->hooks[kind].n)
+		return 0;
+	j = state_to_json(st, status);
+	text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!text)
+		return hrun_err(ENOMEM, "hooks.%s: encode the state", hooks_kind_name(kind));
+	r = hooks_run(spec, kind, text);
+	free(text);
+	return r;
 }

@@ -70,18 +70,10 @@ static struct hrun_spec *load_snapshot(const struct opened *o)
 static void run_hooks(const struct opened *o, const struct hrun_spec *spec,
 		      enum hrun_hook_kind kind)
 {
-	json_t *j;
-	char *text;
-
-	if (!spec || !spec->hooks[kind].n)
-		return;
-	j = state_to_json(&o->st, kind == HRUN_HOOK_POSTSTOP ? HRUN_STATUS_STOPPED
-							      : HRUN_STATUS_RUNNING);
-	text = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (text)
-		(void)hooks_run(spec, kind, text);
-	free(text);
+	if (spec)
+		(void)hooks_run_state(spec, kind, &o->st,
+				      kind == HRUN_HOOK_POSTSTOP ? HRUN_STATUS_STOPPED
+								 : HRUN_STATUS_RUNNING);
 }
 
 int lifecycle_start(const char *root, const char *id)
