@@ -137,6 +137,25 @@ static int open_target(struct exec_ctx *c)
 	return 0;
 }
 
+/* --tty: the pty master goes to --console-socket, or (in the foreground)
+ * to us over a relay socketpair. */
+static int prepare_terminal(struct exec_ctx *c)
+{
+	int sp[2];
+
+	if (!c->proc.terminal)
+		return 0;
+	if (c->o->console_socket)
+		return terminal_connect_socket(c->o->console_socket, &c->console);
+	if (c->o->detach)
+		return hrun_err(EINVAL, "exec --tty --detach needs --console-socket");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+		return hrun_syserr(errno, "socketpair");
+	c->relay = sp[0];
+	c->console = sp[1];
+	return 0;
+}
+
 static int prepare(struct exec_ctx *c)
 {
 	int r = open_target(c);
@@ -149,22 +168,13 @@ static int prepare(struct exec_ctx *c)
 	r = spawn_compile_seccomp(c->spec, c->o->root, &c->bpf, &c->has_bpf);
 	if (r < 0)
 		return r;
+	r = differing_namespaces(c->st.pid, &c->child_ns);
+	if (r < 0)
+		return r;
 	r = sync_pair(c->sync);
 	if (r < 0)
 		return r;
-	if (c->proc.terminal) {
-		int sp[2];
-
-		if (c->o->console_socket)
-			return terminal_connect_socket(c->o->console_socket, &c->console);
-		if (c->o->detach)
-			return hrun_err(EINVAL, "exec --tty --detach needs --console-socket");
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
-			return hrun_syserr(errno, "socketpair");
-		c->relay = sp[0];
-		c->console = sp[1];
-	}
-	return differing_namespaces(c->st.pid, &c->child_ns);
+	return prepare_terminal(c);
 }
 
 /* ---------------------------------------------------------------- child -- */

@@ -78,6 +78,27 @@ if command -v python3 >/dev/null; then
 else
 	echo "# python3 missing: console socket test skipped"
 fi
+# exec --tty over --console-socket (what engines send for `exec -t`): the
+# process joins every namespace of the container, as without a terminal
+if command -v python3 >/dev/null; then
+	BX=$(new_bundle ttyx)
+	set_args "$BX" sleep 60
+	H run -d --bundle "$BX" ttyx
+	ipid=$(H state ttyx | jq -r .pid)
+	python3 "$(dirname "$0")/recv_console.py" "$T/consx.sock" "$T/consx.out" &
+	rp=$!
+	for _ in $(seq 50); do [ -S "$T/consx.sock" ] && break; sleep 0.1; done
+	H exec --tty --console-socket "$T/consx.sock" ttyx sh -c \
+		'for n in user pid net ipc uts mnt cgroup; do echo "NS $n $(readlink /proc/self/ns/$n)"; done'
+	expect_eq "exec --tty --console-socket: exit status 0" "0" "$?"
+	wait "$rp"
+	for n in user pid net ipc uts mnt cgroup; do
+		expect_eq "exec --tty --console-socket joins the container's $n namespace" \
+			"$(readlink "/proc/$ipid/ns/$n")" \
+			"$(tr -d '\r' < "$T/consx.out" | sed -n "s/^NS $n //p")"
+	done
+	H delete --force ttyx
+fi
 # terminal without --console-socket: `run` relays it (driven through script(1))
 if command -v script >/dev/null; then
 	BT=$(new_bundle tty-fg '.process.terminal = true')
